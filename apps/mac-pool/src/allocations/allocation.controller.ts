@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal, Principal, Roles } from '@app/platform';
+import { AllocationRequestDto, BatchAllocationDto } from './allocation.dto';
+import { AllocationService } from './allocation.service';
+
+@ApiTags('allocations')
+@ApiBearerAuth()
+@Controller('v1/allocations')
+export class AllocationController {
+  constructor(private readonly allocations: AllocationService) {}
+
+  @Post()
+  @Roles('hook')
+  @ApiOperation({ summary: 'Reserve a MAC for a port (idempotent on portId)' })
+  @ApiResponse({ status: 201, description: 'reserved now' })
+  @ApiResponse({ status: 200, description: 'the port already had this MAC' })
+  @ApiResponse({ status: 409, description: 'pool_exhausted' })
+  async reserve(@Body() dto: AllocationRequestDto, @CurrentPrincipal() actor: Principal, @Res({ passthrough: true }) res: Response) {
+    const { allocation, created } = await this.allocations.reserve(dto, actor);
+    res.status(created ? 201 : 200);
+    return allocation;
+  }
+
+  @Post('batch')
+  @Roles('hook')
+  @ApiOperation({ summary: 'Reserve MACs for several ports, all or nothing' })
+  async reserveBatch(@Body() dto: BatchAllocationDto, @CurrentPrincipal() actor: Principal) {
+    return { allocations: await this.allocations.reserveBatch(dto.ports, actor) };
+  }
+
+  @Get(':portId')
+  @Roles('hook', 'reader')
+  get(@Param('portId') portId: string) {
+    return this.allocations.get(portId);
+  }
+
+  @Post(':portId/commit')
+  @HttpCode(200)
+  @Roles('hook')
+  commit(@Param('portId') portId: string, @CurrentPrincipal() actor: Principal) {
+    return this.allocations.commit(portId, actor);
+  }
+
+  @Delete(':portId')
+  @HttpCode(204)
+  @Roles('hook')
+  @ApiOperation({ summary: 'Release the port\'s MAC into quarantine; 204 also for an unknown port' })
+  async release(@Param('portId') portId: string, @CurrentPrincipal() actor: Principal) {
+    await this.allocations.release(portId, actor);
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError, MetricsRegistry, Principal } from '@app/platform';
+import { MacFormatError, normaliseMac } from '@app/mac';
+import { DataSource, EntityManager } from 'typeorm';
+import { PoolRepository } from '../pools/pool.repository';
+import { AllocationRepository, AllocationRow, PortAlreadyHasMac } from './allocation.repository';
+import { PortRequest, admittingPools, hostnameKey } from './allocation-policy';
+
+export interface Allocation {
+  portId: string;
+  mac: string;
+  pool: string;
+  state: 'reserved' | 'allocated';
+  hostname?: string;
+  ipv4?: string;
+  ipv6?: string;
+  expiresAt: Date | null;
+}
+
+export interface AllocationOutcome {
+  allocation: Allocation;
+  /** false when the port already had this MAC (idempotent retry): HTTP 200 instead of 201. */
+  created: boolean;
+}
+
+const present = (row: AllocationRow): Allocation => ({
+  portId: row.portId,
+  mac: row.mac,
+  pool: row.pool,
+  state: row.state,
+  ...(row.hostname ? { hostname: row.hostname } : {}),
+  ...(row.ipv4 ? { ipv4: row.ipv4 } : {}),
+  ...(row.ipv6 ? { ipv6: row.ipv6 } : {}),
+  expiresAt: row.expiresAt,
+});
+
+@Injectable()
+export class AllocationService {
+  private readonly outcomes;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly allocations: AllocationRepository,
+    private readonly pools: PoolRepository,
+    metrics: MetricsRegistry,
+  ) {
+    this.outcomes = metrics.counter('macpool_allocations_total', 'allocation requests by outcome', ['outcome'] as const);
+  }
+
+  /**
+   * Reserves a MAC for the port. Order: the requested MAC; a free MAC registered for the port's
+   * hostname; the admitting pools by priority. The same port id always gets the same MAC back.
+   */
+  async reserve(port: PortRequest, actor: Principal): Promise<AllocationOutcome> {
+    const outcome = await this.reserveIn(port, actor, this.db.manager, true);
+    this.outcomes.inc({ outcome: outcome.created ? 'reserved' : 'existing' });
+    return outcome;
+  }
+
+  /** All or nothing: one transaction; any port that can't be served rolls back the others. */
+  async reserveBatch(ports: PortRequest[], actor: Principal): Promise<Allocation[]> {
+    const ids = new Set<string>();
+    for (const p of ports) {
+      if (ids.has(p.portId)) throw ApiError.badRequest('duplicate_port', `port ${p.portId} appears twice in the batch`);
+      ids.add(p.portId);
+    }
+    const done = await this.db.transaction(async (m) => {
+      const out: Allocation[] = [];
+      for (const port of ports) out.push((await this.reserveIn(port, actor, m, false)).allocation);
+      return out;
+    });
+    this.outcomes.inc({ outcome: 'reserved' }, done.length);
+    return done;
+  }
+
+  private async reserveIn(port: PortRequest, actor: Principal, m: EntityManager, sweepOnExhaustion: boolean): Promise<AllocationOutcome> {
+    const existing = await this.allocations.findByPort(port.portId, m);
+    if (existing) return { allocation: present(existing), created: false };
+    const requested = port.mac === undefined ? undefined : this.canonical(port.mac);
+    const pools = admittingPools(await this.pools.list(m), port);
+    if (pools.length === 0) {
+      this.outcomes.inc({ outcome: 'no_pool' });
+      throw ApiError.conflict('pool_exhausted', `no pool admits port ${port.portId} (network ${port.networkId ?? '-'}, project ${port.projectId ?? '-'}, zone ${port.availabilityZone ?? '-'})`, { poolsTried: [] });
+    }
+    const ids = pools.map((p) => p.id);
+    const host = hostnameKey(port.hostname);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const row =
+          (requested && (await this.allocations.reserveRequested(port, actor.name, ids, requested, m))) ||
+          (host && (await this.allocations.reserveByHostname(port, actor.name, ids, host, m))) ||
+          (await this.firstFree(port, actor.name, ids, m));
+        if (row) return { allocation: present(row), created: true };
+        // Expired reservations and ended quarantines may be waiting for the periodic sweep.
+        if (!sweepOnExhaustion) break;
+        const swept = await this.allocations.sweep();
+        if (swept.expired + swept.unquarantined === 0) break;
+      }
+    } catch (err) {
+      if (err instanceof PortAlreadyHasMac) {
+        const winner = await this.allocations.findByPort(port.portId, m);
+        if (winner) return { allocation: present(winner), created: false };
+      }
+      throw err;
+    }
+    this.outcomes.inc({ outcome: 'exhausted' });
+    throw ApiError.conflict('pool_exhausted', `no free MAC for port ${port.portId} in pools ${pools.map((p) => p.name).join(', ')}`, {
+      portId: port.portId,
+      poolsTried: pools.map((p) => p.name),
+    });
+  }
+
+  private async firstFree(port: PortRequest, actor: string, poolIds: number[], m: EntityManager): Promise<AllocationRow | null> {
+    for (const id of poolIds) {
+      const row = await this.allocations.reserveFromPool(port, actor, id, m);
+      if (row) return row;
+    }
+    return null;
+  }
+
+  private canonical(mac: string): string {
+    try {
+      return normaliseMac(mac);
+    } catch (err) {
+      if (err instanceof MacFormatError) throw ApiError.badRequest('invalid_mac', `mac: ${err.message}`);
+      throw err;
+    }
+  }
+
+  async get(portId: string): Promise<Allocation> {
+    const row = await this.allocations.findByPort(portId);
+    if (!row) throw ApiError.notFound('allocation_not_found', `port ${portId} holds no MAC from the pools`);
+    return present(row);
+  }
+
+  async commit(portId: string, actor: Principal): Promise<Allocation> {
+    const row = await this.allocations.commit(portId, actor.name);
+    if (!row) throw ApiError.notFound('allocation_not_found', `port ${portId} holds no reservation (expired or never made)`);
+    this.outcomes.inc({ outcome: 'committed' });
+    return present(row);
+  }
+
+  async release(portId: string, actor: Principal): Promise<void> {
+    if (await this.allocations.release(portId, actor.name)) this.outcomes.inc({ outcome: 'released' });
+  }
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { PlatformModule } from '@app/platform';
+import { AllocationsModule } from './allocations/allocations.module';
+import { macPoolEnv } from './config';
+import { MacsModule } from './macs/macs.module';
+import { CreatePoolsMacsHistory1732500000100 } from './migrations/1732500000100-CreatePoolsMacsHistory';
+import { PoolsModule } from './pools/pools.module';
+import { TokensModule } from './tokens/tokens.module';
+
+@Module({
+  imports: [
+    PlatformModule.forRoot({ serviceName: 'mac-pool', env: macPoolEnv, migrations: [CreatePoolsMacsHistory1732500000100] }),
+    PoolsModule,
+    AllocationsModule,
+    MacsModule,
+    TokensModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,21 @@
+import { DEFAULT_MAX_RANGE_SIZE } from '@app/mac';
+import { EnvValues, commonEnv, int, port, str } from '@app/platform';
+
+export const macPoolEnv = {
+  ...commonEnv,
+  PORT: port({ description: 'HTTP port', default: 8080 }),
+  MACPOOL_DATA_DIR: str({ description: 'local dir for the embedded PostgreSQL and the generated admin token', default: '.data/mac-pool' }),
+  MACPOOL_ADMIN_TOKEN: str({
+    description: 'admin bearer token to install at start (automation); unset: one is generated once and written to the data dir',
+    optional: true,
+    secret: true,
+    minLength: 16,
+  }),
+  MACPOOL_MAX_RANGE: int({ description: 'most MACs a single first-last range may hold', default: DEFAULT_MAX_RANGE_SIZE, min: 1, max: 2 ** 40 }),
+  MACPOOL_MAX_UPLOAD_MACS: int({ description: 'most MACs one upload may hold after expanding ranges', default: 2 ** 25, min: 1 }),
+  MACPOOL_MAX_REPORTED_ERRORS: int({ description: 'most bad lines listed in one 422 reply (the total is always given)', default: 1000, min: 1 }),
+  MACPOOL_SWEEP_INTERVAL_SECONDS: int({ description: 'how often expired reservations and ended quarantines return to free', default: 10, min: 1 }),
+  MACPOOL_JSON_UPLOAD_LIMIT: str({ description: 'largest JSON upload body (text and CSV uploads stream, unlimited)', default: '64mb' }),
+};
+
+export type MacPoolConfig = EnvValues<typeof macPoolEnv>;

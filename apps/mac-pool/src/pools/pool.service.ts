@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError, AuditRepository, Principal } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { CreatePoolDto, UpdatePoolDto } from './pool.dto';
+import { Pool, StateCounts, emptyCounts } from './pool';
+import { PoolFields, PoolRepository } from './pool.repository';
+
+export type PoolWithCounts = Pool & { counts: StateCounts };
+
+const DEFAULTS = { description: '', priority: 100, quarantineSeconds: 0, reservationTtlSeconds: 300, allowUniversal: false };
+
+@Injectable()
+export class PoolService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly pools: PoolRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  async list(): Promise<PoolWithCounts[]> {
+    const [pools, counts] = await Promise.all([this.pools.list(), this.pools.countsByPool()]);
+    return pools.map((p) => ({ ...p, counts: counts.get(p.id) ?? emptyCounts() }));
+  }
+
+  async get(name: string): Promise<PoolWithCounts> {
+    const pool = await this.require(name);
+    return { ...pool, counts: await this.pools.counts(pool.id) };
+  }
+
+  async require(name: string): Promise<Pool> {
+    const pool = await this.pools.findByName(name);
+    if (!pool) throw ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
+    return pool;
+  }
+
+  async create(dto: CreatePoolDto, actor: Principal): Promise<PoolWithCounts> {
+    const fields: PoolFields = {
+      ...DEFAULTS,
+      ...stripUndefined({ ...dto, scope: undefined }),
+      name: dto.name,
+      scope: { networkIds: [], projectIds: [], availabilityZones: [], ...stripUndefined(dto.scope ?? {}) },
+    } as PoolFields;
+    return this.db.transaction(async (m) => {
+      const pool = await this.pools.insert(fields, m);
+      if (!pool) throw ApiError.conflict('pool_exists', `a pool named ${JSON.stringify(dto.name)} already exists`);
+      await this.audit.record({ actor: actor.name, action: 'pool.create', target: pool.name, details: fields }, m);
+      return { ...pool, counts: emptyCounts() };
+    });
+  }
+
+  async update(name: string, dto: UpdatePoolDto, actor: Principal): Promise<PoolWithCounts> {
+    return this.db.transaction(async (m) => {
+      const current = await this.pools.lockByName(name, m);
+      if (!current) throw ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
+      const next: PoolFields = {
+        ...current,
+        ...stripUndefined({ ...dto, scope: undefined }),
+        scope: { ...current.scope, ...stripUndefined(dto.scope ?? {}) },
+      };
+      const pool = (await this.pools.update(next, m))!;
+      await this.audit.record({ actor: actor.name, action: 'pool.update', target: name, details: dto }, m);
+      return { ...pool, counts: await this.pools.counts(pool.id, m) };
+    });
+  }
+
+  /** Refused while MACs are reserved or allocated, unless forced (their ports keep the MAC). */
+  async delete(name: string, force: boolean, actor: Principal): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const pool = await this.pools.lockByName(name, m);
+      if (!pool) throw ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
+      const counts = await this.pools.counts(pool.id, m);
+      const live = counts.reserved + counts.allocated;
+      if (live > 0 && !force) {
+        throw ApiError.conflict('pool_in_use', `pool ${name} has ${live} reserved or allocated MACs; delete with ?force=true to drop them anyway`, {
+          reserved: counts.reserved,
+          allocated: counts.allocated,
+        });
+      }
+      await this.pools.delete(pool.id, m);
+      await this.audit.record({ actor: actor.name, action: 'pool.delete', target: name, details: { force, counts } }, m);
+    });
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

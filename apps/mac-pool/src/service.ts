@@ -1,0 +1,17 @@
+import type { Request } from 'express';
+import { ServiceDefinition } from '@app/platform';
+import { AppModule } from './app.module';
+import { macPoolEnv } from './config';
+
+const UPLOAD_PATH = /^\/v1\/pools\/[^/]+\/macs\/?$/;
+
+/** mac-pool as the platform's bootstrap (and the e2e tests) see it. */
+export const macPoolService: ServiceDefinition<typeof macPoolEnv> = {
+  name: 'mac-pool',
+  summary: 'Hands out administrator-defined MAC addresses to OpenStack ports',
+  appModule: AppModule,
+  env: macPoolEnv,
+  dataDir: (config) => config.MACPOOL_DATA_DIR,
+  // Uploads are read as streams by the upload controller, JSON ones included.
+  streamedBody: (req: Request) => (req.method === 'POST' || req.method === 'PUT') && UPLOAD_PATH.test(req.path),
+};

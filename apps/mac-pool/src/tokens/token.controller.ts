@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsIn, Matches } from 'class-validator';
+import { ApiError, AuditRepository, CurrentPrincipal, Principal, ROLES, Role, TokenRepository } from '@app/platform';
+
+class CreateTokenDto {
+  @ApiProperty({ example: 'neutron-hook' })
+  @Matches(/^[A-Za-z0-9_.@-]{1,64}$/, { message: 'name must be 1-64 letters, digits, _ . @ -' })
+  name: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES as unknown as string[])
+  role: Role;
+}
+
+/** Admin-only management of bearer tokens; a token is shown once, at creation. */
+@ApiTags('tokens')
+@ApiBearerAuth()
+@Controller('v1/tokens')
+export class TokenController {
+  constructor(
+    private readonly tokens: TokenRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  @Post()
+  async create(@Body() dto: CreateTokenDto, @CurrentPrincipal() actor: Principal) {
+    try {
+      const token = await this.tokens.create(dto.name, dto.role);
+      await this.audit.record({ actor: actor.name, action: 'token.create', target: dto.name, details: { role: dto.role } });
+      return { name: dto.name, role: dto.role, token };
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw ApiError.conflict('token_exists', `a token named ${dto.name} exists`);
+      throw err;
+    }
+  }
+
+  @Get()
+  list() {
+    return this.tokens.list();
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  async remove(@Param('name') name: string, @CurrentPrincipal() actor: Principal) {
+    if (!(await this.tokens.remove(name))) throw ApiError.notFound('token_not_found', `no token named ${name}`);
+    await this.audit.record({ actor: actor.name, action: 'token.delete', target: name });
+  }
+}

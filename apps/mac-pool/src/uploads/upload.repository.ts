@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { EntityManager } from 'typeorm';
+
+export interface FileConflict {
+  line: number;
+  mac: string;
+  reason: string;
+}
+
+export interface UploadCounts {
+  added: number;
+  updated: number;
+  removed: number;
+  unchanged: number;
+}
+
+const FLUSH_BYTES = 256 * 1024;
+
+/**
+ * An upload is staged with COPY into a temp table inside the caller's transaction; every check
+ * and the final merge into `macs` are set-based statements over it, so a million-line file is
+ * neither held in memory nor written row by row.
+ */
+@Injectable()
+export class UploadRepository {
+  async createStaging(m: EntityManager): Promise<void> {
+    await m.query(`
+      CREATE TEMP TABLE upload_staging (
+        line integer NOT NULL, mac macaddr NOT NULL, hostname text, ipv4 inet, ipv6 inet, description text
+      ) ON COMMIT DROP`);
+  }
+
+  /** A COPY stream into the staging table with batching and backpressure. */
+  async openCopy(m: EntityManager): Promise<StagingWriter> {
+    const client = (m.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const stream = client.query(copyFrom('COPY upload_staging (line, mac, hostname, ipv4, ipv6, description) FROM STDIN'));
+    return new StagingWriter(stream);
+  }
+
+  async indexStaging(m: EntityManager): Promise<void> {
+    await m.query('CREATE INDEX ON upload_staging (mac)');
+    await m.query('ANALYZE upload_staging');
+  }
+
+  async duplicatesInFile(m: EntityManager, limit: number): Promise<{ total: number; rows: FileConflict[] }> {
+    const rows: Array<{ line: number; mac: string; lines: number[]; total: number }> = await m.query(
+      `SELECT min(line) AS line, mac::text AS mac, array_agg(line ORDER BY line) AS lines, count(*) OVER ()::int AS total
+       FROM upload_staging GROUP BY mac HAVING count(*) > 1 ORDER BY min(line) LIMIT $1`,
+      [limit],
+    );
+    return {
+      total: rows[0]?.total ?? 0,
+      rows: rows.map((r) => ({ line: r.lines[1], mac: r.mac, reason: `duplicate of line ${r.lines[0]} (${r.mac} appears on lines ${r.lines.join(', ')})` })),
+    };
+  }
+
+  async inOtherPools(m: EntityManager, poolId: number, limit: number): Promise<{ total: number; rows: FileConflict[] }> {
+    const rows: Array<{ line: number; mac: string; pool: string; total: number }> = await m.query(
+      `SELECT s.line, s.mac::text AS mac, p.name AS pool, count(*) OVER ()::int AS total
+       FROM upload_staging s JOIN macs x ON x.mac = s.mac JOIN pools p ON p.id = x.pool_id
+       WHERE x.pool_id <> $1 ORDER BY s.line LIMIT $2`,
+      [poolId, limit],
+    );
+    return { total: rows[0]?.total ?? 0, rows: rows.map((r) => ({ line: r.line, mac: r.mac, reason: `already in pool ${r.pool}` })) };
+  }
+
+  /** Live (reserved/allocated) MACs of the pool that the upload leaves out: a replace can't drop them. */
+  async liveMissingFromFile(m: EntityManager, poolId: number, limit: number): Promise<{ total: number; rows: Array<{ mac: string; state: string; portId: string }> }> {
+    const rows: Array<{ mac: string; state: string; port_id: string; total: number }> = await m.query(
+      `SELECT x.mac::text AS mac, x.state, x.port_id, count(*) OVER ()::int AS total
+       FROM macs x WHERE x.pool_id = $1 AND x.state IN ('reserved', 'allocated')
+         AND NOT EXISTS (SELECT 1 FROM upload_staging s WHERE s.mac = x.mac)
+       ORDER BY x.mac LIMIT $2`,
+      [poolId, limit],
+    );
+    return { total: rows[0]?.total ?? 0, rows: rows.map((r) => ({ mac: r.mac, state: r.state, portId: r.port_id })) };
+  }
+
+  async merge(m: EntityManager, poolId: number, replace: boolean): Promise<UploadCounts> {
+    const updated = await this.affected(m,
+      `UPDATE macs x SET hostname = s.hostname, ipv4 = s.ipv4, ipv6 = s.ipv6, description = s.description
+       FROM upload_staging s
+       WHERE x.mac = s.mac AND x.pool_id = $1
+         AND (x.hostname, x.ipv4, x.ipv6, x.description) IS DISTINCT FROM (s.hostname, s.ipv4, s.ipv6, s.description)`,
+      [poolId],
+    );
+    const added = await this.affected(m,
+      `INSERT INTO macs (mac, pool_id, hostname, ipv4, ipv6, description)
+       SELECT s.mac, $1, s.hostname, s.ipv4, s.ipv6, s.description FROM upload_staging s
+       WHERE NOT EXISTS (SELECT 1 FROM macs x WHERE x.mac = s.mac)`,
+      [poolId],
+    );
+    let removed = 0;
+    if (replace) {
+      removed = await this.affected(m,
+        `DELETE FROM macs x WHERE x.pool_id = $1 AND x.state IN ('free', 'quarantined')
+           AND NOT EXISTS (SELECT 1 FROM upload_staging s WHERE s.mac = x.mac)`,
+        [poolId],
+      );
+    }
+    const [{ n }] = await m.query('SELECT count(*)::int AS n FROM upload_staging');
+    return { added, updated, removed, unchanged: n - added - updated };
+  }
+
+  private async affected(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
+    // Only the query runner (present inside a transaction) reports affected row counts.
+    const result = await m.queryRunner!.query(sql, params, true);
+    return result.affected ?? 0;
+  }
+}
+
+/** Writes COPY rows in ~256 KiB batches, waiting for the socket when PostgreSQL is slower. */
+export class StagingWriter {
+  private buffer: string[] = [];
+  private bytes = 0;
+  rows = 0;
+
+  constructor(private readonly stream: Writable) {}
+
+  async write(row: string): Promise<void> {
+    this.buffer.push(row);
+    this.bytes += row.length;
+    this.rows++;
+    if (this.bytes >= FLUSH_BYTES) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.buffer.length) return;
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    this.bytes = 0;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+
+  async end(): Promise<void> {
+    await this.flush();
+    const finished = once(this.stream, 'finish');
+    this.stream.end();
+    await finished;
+  }
+}

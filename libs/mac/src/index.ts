@@ -1,0 +1,4 @@
+export * from './mac';
+export * from './range';
+export * from './entry';
+export * from './formats';

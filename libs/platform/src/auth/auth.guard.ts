@@ -1,0 +1,52 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ApiError } from '../errors/api-error';
+import { PUBLIC_KEY, Principal, ROLES_KEY, Role } from './roles';
+import { TokenRepository, hashToken } from './token.repository';
+
+// A token lookup per request would double the allocation path's queries; a short cache keeps
+// revocation prompt (within this many ms) while the hot path stays one query.
+const CACHE_MS = 5000;
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+/** Global guard: every route needs a bearer token unless marked @Public(). */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenRepository,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new ApiError(HttpStatus.UNAUTHORIZED, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    const principal = await this.lookup(match[1]);
+    if (!principal) throw new ApiError(HttpStatus.UNAUTHORIZED, 'unauthorized', 'unknown or revoked token');
+    const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
+    if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', `role ${principal.role} may not do this (needs ${['admin', ...allowed].join(' or ')})`);
+    }
+    req.principal = principal;
+    return true;
+  }
+
+  private async lookup(token: string): Promise<Principal | null> {
+    const key = hashToken(token);
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) return hit.principal;
+    const principal = await this.tokens.findByToken(token);
+    if (this.cache.size > 10000) this.cache.clear();
+    this.cache.set(key, { principal, until: now + CACHE_MS });
+    if (principal) void this.tokens.touch(principal.name).catch(() => undefined);
+    return principal;
+  }
+}

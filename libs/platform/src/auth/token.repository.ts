@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal, Role } from './roles';
+
+export interface TokenInfo {
+  name: string;
+  role: Role;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const newToken = () => randomBytes(32).toString('base64url');
+
+/** Bearer tokens, stored only as SHA-256 hashes: a database dump yields no usable token. */
+@Injectable()
+export class TokenRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async findByToken(token: string): Promise<Principal | null> {
+    const rows: Array<{ name: string; role: Role }> = await this.db.query(
+      'SELECT name, role FROM api_tokens WHERE token_hash = $1',
+      [hashToken(token)],
+    );
+    return rows[0] ?? null;
+  }
+
+  async create(name: string, role: Role, token = newToken(), manager: EntityManager = this.db.manager): Promise<string> {
+    await manager.query('INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3)', [name, role, hashToken(token)]);
+    return token;
+  }
+
+  /** Makes `name` hold exactly this token (used for the admin token given by environment). */
+  async upsert(name: string, role: Role, token: string, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query(
+      `INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role, token_hash = EXCLUDED.token_hash`,
+      [name, role, hashToken(token)],
+    );
+  }
+
+  async countByRole(role: Role, manager: EntityManager = this.db.manager): Promise<number> {
+    const rows = await manager.query('SELECT count(*)::int AS n FROM api_tokens WHERE role = $1', [role]);
+    return rows[0].n;
+  }
+
+  async list(): Promise<TokenInfo[]> {
+    return this.db.query(
+      'SELECT name, role, created_at AS "createdAt", last_used_at AS "lastUsedAt" FROM api_tokens ORDER BY name',
+    );
+  }
+
+  async remove(name: string): Promise<boolean> {
+    const rows = await this.db.query('DELETE FROM api_tokens WHERE name = $1 RETURNING name', [name]);
+    return rows.length > 0;
+  }
+
+  async touch(name: string): Promise<void> {
+    await this.db.query('UPDATE api_tokens SET last_used_at = now() WHERE name = $1', [name]);
+  }
+}

@@ -1,0 +1,106 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import { Logger } from 'nestjs-pino';
+import pino from 'pino';
+import { ConfigError, EnvSpec, EnvValues, describeEnv, loadEnv } from './config/env';
+import { EmbeddedPostgres } from './database/embedded-postgres';
+
+export interface ServiceDefinition<S extends EnvSpec> {
+  name: string;
+  summary: string;
+  appModule: Type<unknown>;
+  env: S;
+  /** Where an embedded PostgreSQL keeps its data when DATABASE_URL is unset. */
+  dataDir(config: EnvValues<S>): string;
+  /** Requests whose body the app reads as a stream itself (uploads): the JSON parser skips them. */
+  streamedBody?(req: express.Request): boolean;
+  jsonBodyLimit?: string;
+}
+
+/** Applies what every HTTP entry point needs, also the e2e tests' app instances. */
+export function configureHttp(app: INestApplication, def: Pick<ServiceDefinition<EnvSpec>, 'name' | 'summary' | 'streamedBody' | 'jsonBodyLimit'>): void {
+  const express_ = app as NestExpressApplication;
+  express_.useLogger(app.get(Logger));
+  express_.set('trust proxy', 'loopback');
+  express_.use(
+    express.json({
+      limit: def.jsonBodyLimit ?? '1mb',
+      type: (req) => /^application\/(.+\+)?json/i.test(String(req.headers['content-type'] ?? '')) && !def.streamedBody?.(req as express.Request),
+    }),
+  );
+  const doc = new DocumentBuilder().setTitle(def.name).setDescription(def.summary).addBearerAuth().build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+}
+
+/**
+ * main() of a service: validated config (or exit 1 naming the bad variables), embedded
+ * PostgreSQL when DATABASE_URL is unset, HTTP, and a graceful stop on SIGTERM/SIGINT that drains
+ * in-flight requests, closes the pool and stops the embedded PostgreSQL, never orphaning it.
+ */
+export async function runService<S extends EnvSpec>(def: ServiceDefinition<S>): Promise<void> {
+  const log = pino({ base: { service: def.name } });
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${def.name}: ${def.summary}\n\nConfiguration (environment variables):\n${describeEnv(def.env)}\n`);
+    return;
+  }
+  let config: EnvValues<S>;
+  try {
+    config = loadEnv(def.env, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${def.name}: refusing to start, ${err.message}\n`);
+    process.exit(1);
+  }
+  const env = config as Record<string, unknown>;
+  let embedded: EmbeddedPostgres | undefined;
+  let app: NestExpressApplication | undefined;
+  let stopping = false;
+
+  const stop = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, 'shutting down');
+    const timeout = setTimeout(() => {
+      log.warn('drain timeout reached, closing remaining connections');
+      app?.getHttpServer().closeAllConnections?.();
+    }, Number(env.SHUTDOWN_TIMEOUT_MS));
+    try {
+      await app?.close();
+    } catch (err) {
+      log.error({ err }, 'error while closing the app');
+    }
+    clearTimeout(timeout);
+    try {
+      await embedded?.stop();
+    } catch (err) {
+      log.error({ err }, 'error while stopping the embedded PostgreSQL');
+    }
+    log.info('stopped');
+    process.exit(code);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM', 0));
+  process.once('SIGINT', () => void stop('SIGINT', 0));
+
+  try {
+    if (!env.DATABASE_URL) {
+      embedded = new EmbeddedPostgres({
+        dataDir: def.dataDir(config),
+        port: Number(env.EMBEDDED_PG_PORT),
+        log: (line) => log.debug({ component: 'embedded-postgres' }, line),
+      });
+      log.info({ dataDir: def.dataDir(config), port: env.EMBEDDED_PG_PORT }, 'DATABASE_URL unset: starting embedded PostgreSQL');
+      process.env.DATABASE_URL = await embedded.start();
+    }
+    app = await NestFactory.create<NestExpressApplication>(def.appModule, { bufferLogs: true, bodyParser: false });
+    configureHttp(app, def);
+    await app.listen(Number(env.PORT), String(env.HOST));
+    log.info({ url: `http://${env.HOST}:${env.PORT}`, docs: `http://${env.HOST}:${env.PORT}/docs` }, `${def.name} listening`);
+  } catch (err) {
+    log.fatal({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err }, 'start failed');
+    process.stderr.write(`${def.name}: start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    await stop('start failed', 1);
+  }
+}

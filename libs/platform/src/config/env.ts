@@ -1,0 +1,131 @@
+/**
+ * Configuration from the environment, validated once at start. Pure: takes an env object,
+ * returns typed values or throws ConfigError naming every bad variable, so the process can
+ * refuse to start with one clear message.
+ */
+export interface EnvVar<T> {
+  description: string;
+  /** Shown in --help and the README; undefined means "required" unless optional. */
+  default?: T;
+  optional?: boolean;
+  secret?: boolean;
+  parse(raw: string): T;
+}
+
+export type EnvSpec = Record<string, EnvVar<unknown>>;
+export type EnvValues<S extends EnvSpec> = {
+  [K in keyof S]: S[K] extends EnvVar<infer T> ? (S[K]['optional'] extends true ? T | undefined : T) : never;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadEnv<S extends EnvSpec>(spec: S, env: Record<string, string | undefined>): EnvValues<S> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, v] of Object.entries(spec)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') {
+      if (v.default !== undefined) values[name] = v.default;
+      else if (v.optional) values[name] = undefined;
+      else problems.push(`${name} is required: ${v.description}`);
+      continue;
+    }
+    try {
+      values[name] = v.parse(raw);
+    } catch (err) {
+      const shown = v.secret ? '(secret, not shown)' : JSON.stringify(raw);
+      problems.push(`${name}=${shown}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return values as EnvValues<S>;
+}
+
+/** A table of the variables, for --help output and the README. */
+export function describeEnv(spec: EnvSpec): string {
+  return Object.entries(spec)
+    .map(([name, v]) => {
+      const dflt = v.default !== undefined ? `default ${JSON.stringify(v.default)}` : v.optional ? 'optional' : 'required';
+      return `  ${name.padEnd(34)} ${v.description} (${dflt})`;
+    })
+    .join('\n');
+}
+
+// Parsers: each throws an Error whose message says what was expected.
+export const str = (o: Omit<EnvVar<string>, 'parse'> & { minLength?: number }): EnvVar<string> => ({
+  ...o,
+  parse(raw) {
+    if (o.minLength && raw.length < o.minLength) throw new Error(`must be at least ${o.minLength} characters`);
+    return raw;
+  },
+});
+
+export const int = (o: Omit<EnvVar<number>, 'parse'> & { min?: number; max?: number }): EnvVar<number> => ({
+  ...o,
+  parse(raw) {
+    if (!/^-?\d+$/.test(raw.trim())) throw new Error('must be an integer');
+    const n = Number(raw);
+    if (o.min !== undefined && n < o.min) throw new Error(`must be >= ${o.min}`);
+    if (o.max !== undefined && n > o.max) throw new Error(`must be <= ${o.max}`);
+    return n;
+  },
+});
+
+export const port = (o: Omit<EnvVar<number>, 'parse'>) => int({ ...o, min: 1, max: 65535 });
+
+export const bool = (o: Omit<EnvVar<boolean>, 'parse'>): EnvVar<boolean> => ({
+  ...o,
+  parse(raw) {
+    const v = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    throw new Error('must be true or false');
+  },
+});
+
+export const oneOf = <T extends string>(choices: readonly T[], o: Omit<EnvVar<T>, 'parse'>): EnvVar<T> => ({
+  ...o,
+  parse(raw) {
+    if (!(choices as readonly string[]).includes(raw)) throw new Error(`must be one of ${choices.join(', ')}`);
+    return raw as T;
+  },
+});
+
+export const postgresUrl = (o: Omit<EnvVar<string>, 'parse'>): EnvVar<string> => ({
+  ...o,
+  parse(raw) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error('must be a URL like postgres://user:password@host:5432/dbname');
+    }
+    if (!['postgres:', 'postgresql:'].includes(url.protocol)) throw new Error('must start with postgres:// or postgresql://');
+    return raw;
+  },
+});
+
+/** The variables every service shares; each app adds its own. */
+export const commonEnv = {
+  HOST: str({ description: 'address to listen on', default: '127.0.0.1' }),
+  DATABASE_URL: postgresUrl({
+    description: 'PostgreSQL to use; unset starts an embedded PostgreSQL under the data dir',
+    optional: true,
+    secret: true,
+  }),
+  DB_POOL_SIZE: int({ description: 'database connections per process', default: 20, min: 1, max: 500 }),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, {
+    description: 'log level (JSON logs on stdout)',
+    default: 'info',
+  }),
+  SHUTDOWN_TIMEOUT_MS: int({
+    description: 'how long a SIGTERM waits for in-flight requests before closing anyway',
+    default: 10000,
+    min: 0,
+  }),
+  EMBEDDED_PG_PORT: port({ description: 'port of the embedded PostgreSQL (only when DATABASE_URL is unset)', default: 54329 }),
+};

@@ -1,0 +1,80 @@
+import { DynamicModule, Global, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, EntityManager, MixedList } from 'typeorm';
+
+// Any constant works; it only has to be the same on every node of one service.
+const MIGRATION_LOCK_KEY = 0x6d6163706f6f6c; // "macpool"
+
+/**
+ * Runs the migrations at start under a PostgreSQL advisory lock, so two nodes starting together
+ * (the active/passive pair right after a failover) don't race; readiness waits for it.
+ */
+@Injectable()
+export class MigrationRunner implements OnModuleInit {
+  private readonly logger = new Logger(MigrationRunner.name);
+  private done = false;
+  private readonly afterMigrations: Array<(m: EntityManager) => Promise<void>> = [];
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  get migrationsDone(): boolean {
+    return this.done;
+  }
+
+  /** Work that must run once per start, after the schema exists and under the same lock. */
+  registerStartupTask(task: (m: EntityManager) => Promise<void>): void {
+    this.afterMigrations.push(task);
+  }
+
+  async onModuleInit(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      const applied = await this.dataSource.runMigrations({ transaction: 'all' });
+      for (const m of applied) this.logger.log(`applied migration ${m.name}`);
+      for (const task of this.afterMigrations) await task(runner.manager);
+      this.done = true;
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+}
+
+export interface DatabaseModuleOptions {
+  migrations: MixedList<Function>;
+}
+
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseModuleOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            type: 'postgres',
+            url: config.getOrThrow<string>('DATABASE_URL'),
+            migrations: options.migrations,
+            migrationsRun: false,
+            synchronize: false,
+            logging: ['error'],
+            extra: {
+              max: config.get<number>('DB_POOL_SIZE') ?? 20,
+              application_name: config.get<string>('SERVICE_NAME') ?? 'openstack-ha-plumbing',
+            },
+            // A node may start before its database (PostgreSQL fails over too): keep retrying.
+            retryAttempts: 30,
+            retryDelay: 1000,
+          }),
+        }),
+      ],
+      providers: [MigrationRunner],
+      exports: [MigrationRunner],
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { MixedList } from 'typeorm';
+import { AuditRepository } from './audit/audit.repository';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenRepository } from './auth/token.repository';
+import { EnvSpec, loadEnv } from './config/env';
+import { DatabaseModule } from './database/database.module';
+import { ErrorFilter } from './errors/error.filter';
+import { HealthController } from './health/health.controller';
+import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics/metrics';
+import { CreateTokensAndAuditLog1732500000000 } from './migrations/1732500000000-CreateTokensAndAuditLog';
+
+export interface PlatformOptions {
+  serviceName: string;
+  env: EnvSpec;
+  /** The app's own migrations; the platform's tables come first. */
+  migrations: MixedList<Function>;
+}
+
+/**
+ * Everything both services share: validated config, JSON logs, database + migrations, health,
+ * metrics, bearer-token auth (global guard), one error shape, one validation pipe, audit writer.
+ */
+@Global()
+@Module({})
+export class PlatformModule implements NestModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const migrations = [CreateTokensAndAuditLog1732500000000, ...(options.migrations as Function[])];
+    return {
+      module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          validate: (env) => ({ ...loadEnv(options.env, env), SERVICE_NAME: options.serviceName }),
+        }),
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            pinoHttp: {
+              level: config.get<string>('LOG_LEVEL') ?? 'info',
+              base: { service: options.serviceName },
+              redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+              autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+              customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+            },
+          }),
+        }),
+        DatabaseModule.forRoot({ migrations }),
+        TerminusModule,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        MetricsRegistry,
+        TokenRepository,
+        AuditRepository,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+        },
+      ],
+      exports: [MetricsRegistry, TokenRepository, AuditRepository],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}
