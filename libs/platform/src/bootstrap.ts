@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { ConfigError, EnvSpec, EnvValues, describeEnv, loadEnv } from './config/env';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { ApiError } from './errors/api-error';
 
 export interface ServiceDefinition<S extends EnvSpec> {
   name: string;
@@ -25,10 +26,17 @@ export function configureHttp(app: INestApplication, def: Pick<ServiceDefinition
   const express_ = app as NestExpressApplication;
   express_.useLogger(app.get(Logger));
   express_.set('trust proxy', 'loopback');
-  express_.use(
-    express.json({
-      limit: def.jsonBodyLimit ?? '1mb',
-      type: (req) => /^application\/(.+\+)?json/i.test(String(req.headers['content-type'] ?? '')) && !def.streamedBody?.(req as express.Request),
+  const parseJson = express.json({
+    limit: def.jsonBodyLimit ?? '1mb',
+    type: (req) => /^application\/(.+\+)?json/i.test(String(req.headers['content-type'] ?? '')) && !def.streamedBody?.(req as express.Request),
+  });
+  // body-parser's own errors would reach the filter as a generic 400: name them.
+  express_.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
+    parseJson(req, res, (err?: { type?: string; message?: string; status?: number }) => {
+      if (!err) return next();
+      if (err.type === 'entity.parse.failed') return next(ApiError.badRequest('invalid_json', `body is not valid JSON: ${err.message}`));
+      if (err.type === 'entity.too.large') return next(new ApiError(413, 'payload_too_large', `JSON body larger than ${def.jsonBodyLimit ?? '1mb'}`));
+      next(err);
     }),
   );
   const doc = new DocumentBuilder().setTitle(def.name).setDescription(def.summary).addBearerAuth().build();

@@ -52,8 +52,9 @@ export class TokenRepository {
   }
 
   async remove(name: string): Promise<boolean> {
-    const rows = await this.db.query('DELETE FROM api_tokens WHERE name = $1 RETURNING name', [name]);
-    return rows.length > 0;
+    // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare DELETE, rows for a SELECT.
+    const [{ n }] = await this.db.query('WITH d AS (DELETE FROM api_tokens WHERE name = $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [name]);
+    return n > 0;
   }
 
   async touch(name: string): Promise<void> {

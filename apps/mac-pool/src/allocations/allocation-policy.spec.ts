@@ -1,0 +1,43 @@
+import type { Pool } from '../pools/pool';
+import { admits, admittingPools, hostnameKey } from './allocation-policy';
+
+const pool = (name: string, priority: number, scope: Partial<Pool['scope']> = {}): Pool => ({
+  id: priority,
+  name,
+  description: '',
+  scope: { networkIds: [], projectIds: [], availabilityZones: [], ...scope },
+  priority,
+  quarantineSeconds: 0,
+  reservationTtlSeconds: 300,
+  allowUniversal: false,
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+});
+
+describe('pool admission', () => {
+  it('an empty scope admits any port', () => {
+    expect(admits(pool('any', 1), { portId: 'p' })).toBe(true);
+  });
+
+  it('a non-empty scope list must name the port value; a missing value is not admitted', () => {
+    const scoped = pool('net', 1, { networkIds: ['n1', 'n2'], availabilityZones: ['az1'] });
+    expect(admits(scoped, { portId: 'p', networkId: 'n2', availabilityZone: 'az1' })).toBe(true);
+    expect(admits(scoped, { portId: 'p', networkId: 'n3', availabilityZone: 'az1' })).toBe(false);
+    expect(admits(scoped, { portId: 'p', availabilityZone: 'az1' })).toBe(false);
+    expect(admits(pool('proj', 1, { projectIds: ['t1'] }), { portId: 'p', projectId: 't2' })).toBe(false);
+  });
+
+  it('orders admitting pools by priority (high first), then name', () => {
+    const pools = [pool('b', 10), pool('a', 10), pool('low', 1), pool('top', 50), pool('other-net', 99, { networkIds: ['x'] })];
+    expect(admittingPools(pools, { portId: 'p', networkId: 'n' }).map((p) => p.name)).toEqual(['top', 'a', 'b', 'low']);
+  });
+});
+
+describe('hostname keys', () => {
+  it('lower-cases, drops a trailing dot, and splits the short name', () => {
+    expect(hostnameKey('VM1.Cnaf.Infn.It.')).toEqual({ full: 'vm1.cnaf.infn.it', short: 'vm1', qualified: true });
+    expect(hostnameKey('vm1')).toEqual({ full: 'vm1', short: 'vm1', qualified: false });
+    expect(hostnameKey('  ')).toBeNull();
+    expect(hostnameKey(undefined)).toBeNull();
+  });
+});
