@@ -1,0 +1,137 @@
+import { DataSource } from 'typeorm';
+import { TestApp, startMacPool } from '../support/mac-pool-app';
+
+describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
+  let t: TestApp;
+  let hook: { Authorization: string };
+  const db = () => t.app.get(DataSource);
+  const reserve = (body: Record<string, unknown>) => t.http.post('/v1/allocations').set(hook).send(body);
+  const pool = (name: string, extra: Record<string, unknown>, macs: string, type = 'text/plain') =>
+    t.http
+      .post('/v1/pools')
+      .set(t.admin)
+      .send({ name, ...extra })
+      .then(() => t.http.post(`/v1/pools/${name}/macs`).set(t.admin).set('Content-Type', type).send(macs))
+      .then((r) => expect(r.status).toBe(200));
+
+  beforeAll(async () => {
+    t = await startMacPool({ MACPOOL_SWEEP_INTERVAL_SECONDS: '3600' });
+    hook = await t.tokenFor('hook');
+    await pool('general', { priority: 10 }, '02:10:00:00:00:01-02:10:00:00:00:05\n');
+    await pool('hosts', { priority: 5 }, 'mac,hostname,ipv4\n02:20:00:00:00:01,wn-001.cnaf.infn.it,10.0.0.1\n02:20:00:00:00:02,ui-02,\n', 'text/csv');
+    await pool('net-x', { priority: 100, scope: { networkIds: ['net-x'] } }, '02:30:00:00:00:01-02:30:00:00:00:02\n');
+  });
+  afterAll(() => t.close());
+
+  it('reserves a MAC (201) and gives the same one again for the same port (200)', async () => {
+    const first = await reserve({ portId: 'port-1', networkId: 'net-a', projectId: 'proj', deviceId: 'vm-1', deviceOwner: 'compute:nova' });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ portId: 'port-1', pool: 'general', state: 'reserved', mac: '02:10:00:00:00:01' });
+    expect(new Date(first.body.expiresAt).getTime()).toBeGreaterThan(Date.now() + 200_000);
+    const again = await reserve({ portId: 'port-1', networkId: 'net-a' });
+    expect(again.status).toBe(200);
+    expect(again.body.mac).toBe(first.body.mac);
+  });
+
+  it('prefers the admitting pool of highest priority', async () => {
+    const res = await reserve({ portId: 'port-x', networkId: 'net-x' });
+    expect(res.body.pool).toBe('net-x');
+  });
+
+  it('gives a VM the MAC registered for its hostname, short or fully qualified, with its metadata', async () => {
+    const short = await reserve({ portId: 'port-wn', hostname: 'wn-001' });
+    expect(short.body).toMatchObject({ mac: '02:20:00:00:00:01', pool: 'hosts', hostname: 'wn-001.cnaf.infn.it', ipv4: '10.0.0.1' });
+    const fqdn = await reserve({ portId: 'port-ui', hostname: 'UI-02.cnaf.infn.it' });
+    expect(fqdn.body).toMatchObject({ mac: '02:20:00:00:00:02', hostname: 'ui-02' });
+  });
+
+  it('does not match two different fully qualified names', async () => {
+    await pool('fq', { priority: -5 }, 'mac,hostname\n02:50:00:00:00:01,db-1.other.org\n', 'text/csv');
+    const res = await reserve({ portId: 'port-db', hostname: 'db-1.cnaf.infn.it', projectId: 'none-left' });
+    expect(res.body.mac).not.toBe('02:50:00:00:00:01');
+  });
+
+  it('uses a requested MAC when free and admitted', async () => {
+    const res = await reserve({ portId: 'port-req', mac: '02-10-00-00-00-05' });
+    expect(res.body.mac).toBe('02:10:00:00:00:05');
+    expect((await reserve({ portId: 'port-req2', mac: 'nonsense' })).body.error.code).toBe('invalid_mac');
+  });
+
+  it('commits, reads and releases; history answers who had the MAC when', async () => {
+    const r = await reserve({ portId: 'port-life', deviceId: 'vm-life', projectId: 'p-life', networkId: 'n-life' });
+    const mac = r.body.mac as string;
+    const commit = await t.http.post('/v1/allocations/port-life/commit').set(hook);
+    expect(commit.status).toBe(200);
+    expect(commit.body).toMatchObject({ state: 'allocated', mac, expiresAt: null });
+    expect((await t.http.post('/v1/allocations/port-life/commit').set(hook)).body.state).toBe('allocated');
+    expect((await t.http.get('/v1/allocations/port-life').set(hook)).body.mac).toBe(mac);
+    const during = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await t.http.delete('/v1/allocations/port-life').set(hook)).status).toBe(204);
+    expect((await t.http.get('/v1/allocations/port-life').set(hook)).status).toBe(404);
+
+    const history = await t.http.get(`/v1/macs/${mac}/history`).query({ at: during }).set(hook);
+    expect(history.body.events.map((e: { action: string }) => e.action)).toEqual(['reserved', 'committed', 'released']);
+    expect(history.body.events[0]).toMatchObject({ portId: 'port-life', deviceId: 'vm-life', projectId: 'p-life', networkId: 'n-life' });
+    expect(history.body.events[0].actor).toMatch(/^hook-/);
+    expect(history.body.at.holder).toMatchObject({ portId: 'port-life', deviceId: 'vm-life' });
+    const after = await t.http.get(`/v1/macs/${mac}/history`).query({ at: new Date(Date.now() + 1000).toISOString() }).set(hook);
+    expect(after.body.at.holder).toBeNull();
+    expect((await t.http.get(`/v1/macs/${mac}/history`).query({ at: 'yesterday' }).set(hook)).status).toBe(400);
+  });
+
+  it('answers DELETE of an unknown port with 204 and commit of one with 404', async () => {
+    expect((await t.http.delete('/v1/allocations/never-seen').set(hook)).status).toBe(204);
+    expect((await t.http.post('/v1/allocations/never-seen/commit').set(hook)).body.error.code).toBe('allocation_not_found');
+  });
+
+  it('answers 409 pool_exhausted naming the pools tried', async () => {
+    const res = await reserve({ portId: 'port-far', networkId: 'net-x' });
+    expect(res.status).toBe(201);
+    const more = [];
+    for (let i = 0; i < 12; i++) more.push(await reserve({ portId: `fill-${i}`, networkId: 'net-x' }));
+    const last = more[more.length - 1];
+    expect(last.status).toBe(409);
+    expect(last.body.error.code).toBe('pool_exhausted');
+    expect(last.body.error.details.poolsTried).toEqual(['net-x', 'general', 'hosts', 'fq']);
+  });
+
+  it('batch allocation is all-or-nothing', async () => {
+    await pool('batch', { scope: { networkIds: ['net-b'] } }, '02:60:00:00:00:01-02:60:00:00:00:03\n');
+    const ok = await t.http.post('/v1/allocations/batch').set(hook).send({ ports: [{ portId: 'b1', networkId: 'net-b' }, { portId: 'b2', networkId: 'net-b' }] });
+    expect(ok.status).toBe(201);
+    expect(ok.body.allocations.map((a: { mac: string }) => a.mac)).toEqual(['02:60:00:00:00:01', '02:60:00:00:00:02']);
+    const tooMany = await t.http.post('/v1/allocations/batch').set(hook).send({ ports: [{ portId: 'b3', networkId: 'net-b' }, { portId: 'b4', networkId: 'net-b' }] });
+    expect(tooMany.status).toBe(409);
+    expect(tooMany.body.error.details.portId).toBe('b4');
+    expect((await t.http.get('/v1/allocations/b3').set(hook)).status).toBe(404);
+    const [{ n }] = await db().query(`SELECT count(*)::int AS n FROM macs WHERE port_id = 'b3'`);
+    expect(n).toBe(0);
+    const dup = await t.http.post('/v1/allocations/batch').set(hook).send({ ports: [{ portId: 'b9' }, { portId: 'b9' }] });
+    expect(dup.status).toBe(400);
+  });
+
+  it('validates the request body', async () => {
+    const res = await reserve({ networkId: 'x', bogus: true });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/portId/);
+    expect(res.body.error.message).toMatch(/bogus should not exist/);
+  });
+
+  it('never gives one MAC to two ports under 400 concurrent requests', async () => {
+    await pool('race', { priority: 1000, scope: { networkIds: ['net-race'] } }, '02:70:00:00:00:00-02:70:00:00:01:2b\n');
+    const results = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => reserve({ portId: `race-${i % 350}`, networkId: 'net-race' })),
+    );
+    const ok = results.filter((r) => r.status === 201 || r.status === 200);
+    const byPort = new Map<string, string>();
+    for (const r of ok) {
+      const seen = byPort.get(r.body.portId);
+      if (seen) expect(r.body.mac).toBe(seen); // retries of a port get the same MAC
+      byPort.set(r.body.portId, r.body.mac);
+    }
+    expect(byPort.size).toBe(300);
+    expect(new Set(byPort.values()).size).toBe(300);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(results.length - ok.length);
+  });
+});
