@@ -71,16 +71,21 @@ export async function runService<S extends EnvSpec>(def: ServiceDefinition<S>): 
     if (stopping) return;
     stopping = true;
     log.info({ reason }, 'shutting down');
+    const server = app?.getHttpServer();
     const timeout = setTimeout(() => {
       log.warn('drain timeout reached, closing remaining connections');
-      app?.getHttpServer().closeAllConnections?.();
+      server?.closeAllConnections();
     }, Number(env.SHUTDOWN_TIMEOUT_MS));
+    // A keep-alive connection turns idle only after close() began: drop those as they appear
+    // instead of waiting out the keep-alive timeout.
+    const idle = setInterval(() => server?.closeIdleConnections(), 100);
     try {
       await app?.close();
     } catch (err) {
       log.error({ err }, 'error while closing the app');
     }
     clearTimeout(timeout);
+    clearInterval(idle);
     try {
       await embedded?.stop();
     } catch (err) {

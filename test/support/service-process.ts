@@ -1,0 +1,72 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const MAC_POOL_MAIN = join(__dirname, '../../dist/apps/mac-pool/src/main.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServiceProcess {
+  proc: ChildProcess;
+  url: string;
+  output(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** The built service as a real process (what `npm start` and the OCF agent run). */
+export async function spawnService(env: Record<string, string>, { waitReady = true, main = MAC_POOL_MAIN } = {}): Promise<ServiceProcess> {
+  const port = env.PORT ?? String(await freePort());
+  const proc = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env, PORT: port },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${port}`;
+  const handle: ServiceProcess = {
+    proc,
+    url,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode !== null) return proc.exitCode;
+      const exited = once(proc, 'exit');
+      proc.kill(signal);
+      const [code] = await exited;
+      return code as number | null;
+    },
+  };
+  if (waitReady) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode} before ready:\n${out}`);
+      try {
+        if ((await fetch(`${url}/health/ready`)).status === 200) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) {
+        await handle.stop('SIGKILL');
+        throw new Error(`service not ready in 60 s:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return handle;
+}
+
+export async function waitForExit(proc: ChildProcess, ms: number): Promise<number | null> {
+  if (proc.exitCode !== null) return proc.exitCode;
+  const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms`)), ms));
+  const [code] = (await Promise.race([once(proc, 'exit'), timer])) as [number | null];
+  return code;
+}
