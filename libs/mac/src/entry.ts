@@ -29,14 +29,14 @@ export interface EntryFields {
   description?: string;
 }
 
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+// Dot-separated labels of 1-63 letters, digits and inner hyphens (RFC 1123), checked in one pass.
+const HOSTNAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 export const MAX_DESCRIPTION_LENGTH = 255;
 
 /** Lower-cased hostname without a trailing dot, or null when it is not a valid DNS name. */
 export function normaliseHostname(text: string): string | null {
   const name = text.trim().toLowerCase().replace(/\.$/, '');
-  if (name.length === 0 || name.length > 253) return null;
-  return name.split('.').every((label) => LABEL.test(label)) ? name : null;
+  return name.length <= 253 && HOSTNAME.test(name) ? name : null;
 }
 
 const fail = (line: number, input: string, code: string, reason: string): ParsedLine => ({

@@ -1,23 +1,23 @@
 import { ParsedLine, PoolEntry, LineError } from './entry';
-import { parseCsvUpload, parseJsonUpload, parseTextUpload, splitLines, uploadFormatOf } from './formats';
+import { lineBatches, parseCsvUpload, parseJsonUpload, parseTextUpload, uploadFormatOf } from './formats';
 import { formatMac } from './mac';
 import { RangePolicy } from './range';
 
 const policy: RangePolicy = { allowUniversal: false, maxRangeSize: 1000 };
 
-async function collect(gen: AsyncIterable<ParsedLine> | Iterable<ParsedLine>) {
+async function collect(gen: AsyncIterable<ParsedLine[]> | Iterable<ParsedLine[]>) {
   const entries: PoolEntry[] = [];
   const errors: LineError[] = [];
-  for await (const p of gen) (p.ok ? entries.push(p.entry) : errors.push(p.error));
+  for await (const batch of gen) for (const p of batch) (p.ok ? entries.push(p.entry) : errors.push(p.error));
   return { entries, errors };
 }
 
-describe('splitLines', () => {
+describe('lineBatches', () => {
   it('splits across chunk borders, handles CRLF, a missing final newline and split UTF-8', async () => {
     const bytes = Buffer.from('a\r\nbè\nc');
     const chunks = [bytes.subarray(0, 2), bytes.subarray(2, 5), bytes.subarray(5)];
     const lines: string[] = [];
-    for await (const l of splitLines(chunks)) lines.push(l);
+    for await (const batch of lineBatches(chunks)) lines.push(...batch);
     expect(lines).toEqual(['a', 'bè', 'c']);
   });
 });
@@ -83,9 +83,21 @@ describe('CSV uploads', () => {
     expect((await collect(parseCsvUpload([''], policy))).errors[0].code).toBe('invalid_header');
   });
 
-  it('reports a syntax error (unclosed quote) with its line', async () => {
+  it('reports a syntax error (unclosed quote, stray quote) with its line', async () => {
     const { errors } = await collect(parseCsvUpload(['mac\n02:00:00:00:00:01\n"02:00:00:00:00:02\n'], policy));
-    expect(errors[0].code).toBe('csv_syntax');
+    expect(errors).toEqual([expect.objectContaining({ line: 3, code: 'csv_syntax' })]);
+    const stray = await collect(parseCsvUpload(['mac,description\n02:00:00:00:00:01,a"b"c\n'], policy));
+    expect(stray.errors).toEqual([expect.objectContaining({ line: 2, code: 'csv_syntax' })]);
+  });
+
+  it('reads a quoted field spanning lines and escaped quotes, numbering by the first line', async () => {
+    const csv = 'mac,description\n02:00:00:00:00:01,"two\nlines"\n02:00:00:00:00:02,"say ""hi"""\n';
+    const { entries, errors } = await collect(parseCsvUpload([csv], policy));
+    expect(errors).toEqual([]);
+    expect(entries.map((e) => [e.line, e.description])).toEqual([
+      [2, 'two\nlines'],
+      [4, 'say "hi"'],
+    ]);
   });
 });
 

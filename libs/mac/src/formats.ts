@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
-import { parse as parseCsv, CsvError } from 'csv-parse';
-import { EntryFields, LineError, ParsedLine, buildEntry } from './entry';
+import { parse as parseCsvSync } from 'csv-parse/sync';
+import { EntryFields, ParsedLine, buildEntry } from './entry';
 import { RangePolicy } from './range';
 
 export type UploadFormat = 'text' | 'csv' | 'json';
@@ -18,32 +17,40 @@ export function uploadFormatOf(contentType: string | undefined): UploadFormat | 
 
 type Chunks = AsyncIterable<Buffer | string> | Iterable<Buffer | string>;
 
-/** Splits a byte stream into lines without ever holding more than one chunk plus one line. */
-export async function* splitLines(source: Chunks): AsyncGenerator<string> {
+/**
+ * Parsers yield one batch of results per input chunk: a million-line upload never sits in memory
+ * whole, and the per-line cost stays free of promise/generator overhead.
+ */
+export type ParsedBatch = ParsedLine[];
+
+const stripCr = (line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line);
+
+/** Splits a byte stream into the complete lines of each chunk (CRLF or LF, UTF-8 safe). */
+export async function* lineBatches(source: Chunks): AsyncGenerator<string[]> {
   let rest = '';
   const decoder = new TextDecoder('utf-8');
   for await (const chunk of source) {
     rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let start = 0;
-    for (let nl = rest.indexOf('\n'); nl >= 0; nl = rest.indexOf('\n', start)) {
-      yield rest.slice(start, nl).replace(/\r$/, '');
-      start = nl + 1;
-    }
-    rest = rest.slice(start);
+    const lines = rest.split('\n');
+    rest = lines.pop()!;
+    if (lines.length) yield lines.map(stripCr);
   }
   rest += decoder.decode();
-  if (rest.length > 0) yield rest.replace(/\r$/, '');
+  if (rest.length > 0) yield [stripCr(rest)];
 }
 
 /** Text: one MAC or `first-last` range per line; `#` starts a comment; blank lines skipped. */
-export async function* parseTextUpload(source: Chunks, policy: RangePolicy): AsyncGenerator<ParsedLine> {
+export async function* parseTextUpload(source: Chunks, policy: RangePolicy): AsyncGenerator<ParsedBatch> {
   let line = 0;
-  for await (const raw of splitLines(source)) {
-    line++;
-    const hash = raw.indexOf('#');
-    const text = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
-    if (text.length === 0) continue;
-    yield buildEntry({ mac: text }, line, raw, policy);
+  for await (const lines of lineBatches(source)) {
+    const batch: ParsedBatch = [];
+    for (const raw of lines) {
+      line++;
+      const hash = raw.indexOf('#');
+      const text = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
+      if (text.length > 0) batch.push(buildEntry({ mac: text }, line, raw, policy));
+    }
+    yield batch;
   }
 }
 
@@ -52,84 +59,111 @@ const headerError = (input: string, reason: string): ParsedLine => ({
   error: { line: 1, input, code: 'invalid_header', reason },
 });
 
-/** CSV with a header row naming `mac` and any of hostname, ipv4, ipv6, description. */
-export async function* parseCsvUpload(source: Chunks, policy: RangePolicy): AsyncGenerator<ParsedLine> {
-  const parser = Readable.from(source).pipe(
-    parseCsv({ info: true, raw: true, skip_empty_lines: true, relax_column_count: true, bom: true }),
-  );
+function readHeader(input: string): { columns: string[] } | { error: ParsedLine } {
+  const columns = input
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((c) => c.trim().replace(/^"(.*)"$/, '$1').toLowerCase());
+  const unknown = columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
+  const repeated = columns.filter((c, i) => columns.indexOf(c) !== i);
+  if (!columns.includes('mac')) return { error: headerError(input, `header must name a "mac" column (columns: ${CSV_COLUMNS.join(', ')})`) };
+  if (unknown.length) return { error: headerError(input, `unknown column(s) ${unknown.join(', ')}; allowed: ${CSV_COLUMNS.join(', ')}`) };
+  if (repeated.length) return { error: headerError(input, `column(s) named twice: ${repeated.join(', ')}`) };
+  return { columns };
+}
+
+/** An even number of quote characters means every quoted field is closed ("" is an escaped one). */
+const quotesBalanced = (text: string) => (text.split('"').length - 1) % 2 === 0;
+
+function parseQuotedRecord(text: string): string[] {
+  const records = parseCsvSync(text, { relax_column_count: true }) as string[][];
+  if (records.length !== 1) throw new Error('expected one CSV record');
+  return records[0];
+}
+
+/**
+ * CSV with a header row naming `mac` and any of hostname, ipv4, ipv6, description (RFC 4180).
+ * Lines without quotes are split directly (the common case, several times faster than a general
+ * parser); a record with quotes, possibly spanning lines, goes to csv-parse. `line` is the line
+ * where the record starts.
+ */
+export async function* parseCsvUpload(source: Chunks, policy: RangePolicy): AsyncGenerator<ParsedBatch> {
   let columns: string[] | null = null;
-  try {
-    for await (const { record, info, raw } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-      raw: string;
-    }>) {
-      const input = raw.replace(/\r?\n$/, '');
+  let lineNo = 0;
+  let pending: { text: string; line: number } | null = null;
+  for await (const lines of lineBatches(source)) {
+    const batch: ParsedBatch = [];
+    for (const raw of lines) {
+      lineNo++;
+      let input = raw;
+      let line = lineNo;
+      if (pending) {
+        pending.text += `\n${raw}`;
+        if (!quotesBalanced(pending.text)) continue;
+        ({ text: input, line } = pending);
+        pending = null;
+      } else if (raw.includes('"') && !quotesBalanced(raw)) {
+        pending = { text: raw, line: lineNo };
+        continue;
+      }
+      if (input.trim() === '') continue;
       if (columns === null) {
-        columns = record.map((c) => c.trim().toLowerCase());
-        const unknown = columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
-        const repeated = columns.filter((c, i) => columns!.indexOf(c) !== i);
-        if (!columns.includes('mac')) {
-          yield headerError(input, `header must name a "mac" column (columns: ${CSV_COLUMNS.join(', ')})`);
+        const header = readHeader(input);
+        if ('error' in header) {
+          yield [...batch, header.error];
           return;
         }
-        if (unknown.length || repeated.length) {
-          yield headerError(
-            input,
-            unknown.length
-              ? `unknown column(s) ${unknown.join(', ')}; allowed: ${CSV_COLUMNS.join(', ')}`
-              : `column(s) named twice: ${repeated.join(', ')}`,
-          );
-          return;
-        }
+        columns = header.columns;
+        continue;
+      }
+      let record: string[];
+      try {
+        record = input.includes('"') ? parseQuotedRecord(input) : input.split(',');
+      } catch (err) {
+        batch.push({ ok: false, error: { line, input, code: 'csv_syntax', reason: (err as Error).message } });
         continue;
       }
       if (record.length !== columns.length) {
-        yield {
-          ok: false,
-          error: { line: info.lines, input, code: 'wrong_column_count', reason: `expected ${columns.length} fields, found ${record.length}` },
-        };
+        batch.push({ ok: false, error: { line, input, code: 'wrong_column_count', reason: `expected ${columns.length} fields, found ${record.length}` } });
         continue;
       }
       const fields: Record<string, string> = {};
-      columns.forEach((name, i) => (fields[name] = record[i].trim()));
-      yield buildEntry(fields as unknown as EntryFields, info.lines, input, policy);
+      for (let i = 0; i < columns.length; i++) fields[columns[i]] = record[i].trim();
+      batch.push(buildEntry(fields as unknown as EntryFields, line, input, policy));
     }
-  } catch (err) {
-    // A CSV syntax error (an unclosed quote, say) ends the parse: later lines can't be trusted.
-    if (err instanceof CsvError) {
-      const line = (err as CsvError & { lines?: number }).lines ?? null;
-      yield { ok: false, error: { line, input: '', code: 'csv_syntax', reason: err.message } };
-      return;
-    }
-    throw err;
+    yield batch;
   }
-  if (columns === null) yield headerError('', 'empty CSV: a header row naming "mac" is required');
+  if (pending) {
+    const input = pending.text.split('\n')[0];
+    yield [{ ok: false, error: { line: pending.line, input, code: 'csv_syntax', reason: 'quoted field not closed before the end of the file' } }];
+  } else if (columns === null) {
+    yield [headerError('', 'empty CSV: a header row naming "mac" is required')];
+  }
 }
 
 /**
  * JSON: an array of MAC/range strings or of objects {mac, hostname?, ipv4?, ipv6?, description?}.
  * JSON has no lines of its own that survive re-formatting, so `line` is the element number.
  */
-export function* parseJsonUpload(body: unknown, policy: RangePolicy): Generator<ParsedLine> {
+export function* parseJsonUpload(body: unknown, policy: RangePolicy, batchSize = 10000): Generator<ParsedBatch> {
   if (!Array.isArray(body)) {
-    yield { ok: false, error: { line: null, input: '', code: 'invalid_json', reason: 'body must be a JSON array of MACs or {mac, hostname, ipv4, ipv6, description} objects' } };
+    const reason = 'body must be a JSON array of MACs or {mac, hostname, ipv4, ipv6, description} objects';
+    yield [{ ok: false, error: { line: null, input: '', code: 'invalid_json', reason } }];
     return;
   }
-  for (let i = 0; i < body.length; i++) {
-    const item: unknown = body[i];
-    const input = JSON.stringify(item) ?? '';
-    if (typeof item === 'string') {
-      yield buildEntry({ mac: item }, i + 1, input, policy);
-      continue;
-    }
-    const bad = badJsonObject(item);
-    if (bad) {
-      yield { ok: false, error: { line: i + 1, input, code: 'invalid_item', reason: bad } };
-      continue;
-    }
-    yield buildEntry(item as EntryFields, i + 1, input, policy);
+  for (let start = 0; start < body.length; start += batchSize) {
+    const batch: ParsedBatch = [];
+    for (let i = start; i < Math.min(body.length, start + batchSize); i++) batch.push(parseJsonItem(body[i], i + 1, policy));
+    yield batch;
   }
+}
+
+function parseJsonItem(item: unknown, line: number, policy: RangePolicy): ParsedLine {
+  const input = JSON.stringify(item) ?? '';
+  if (typeof item === 'string') return buildEntry({ mac: item }, line, input, policy);
+  const bad = badJsonObject(item);
+  if (bad) return { ok: false, error: { line, input, code: 'invalid_item', reason: bad } };
+  return buildEntry(item as EntryFields, line, input, policy);
 }
 
 function badJsonObject(item: unknown): string | null {
@@ -145,4 +179,3 @@ function badJsonObject(item: unknown): string | null {
   return null;
 }
 
-export type { LineError };

@@ -1,4 +1,4 @@
-import { Mac, MacFormatError, MacPolicy, parseMac, readMac } from './mac';
+import { Mac, MacFormatError, MacPolicy, parseMac, readMac, validMac } from './mac';
 
 export interface MacRange {
   first: Mac;
@@ -30,8 +30,9 @@ function splitRange(text: string): [string, string] | null {
 
 /** Parses one MAC or an inclusive `first-last` range, validated against the policy. */
 export function parseMacOrRange(text: string, policy: RangePolicy): MacRange {
-  if (readMac(text) !== null) {
-    const mac = parseMac(text, policy);
+  const single = readMac(text);
+  if (single !== null) {
+    const mac = validMac(single, text, policy);
     return { first: mac, last: mac };
   }
   const parts = splitRange(text);

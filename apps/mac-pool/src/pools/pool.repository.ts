@@ -53,13 +53,17 @@ export class PoolRepository {
     return this.findByName(p.name, manager);
   }
 
+  /** Drops the pool and its MACs (no cascading foreign key: see the migration). */
   async delete(id: number, manager: EntityManager): Promise<void> {
+    await manager.query('DELETE FROM macs WHERE pool_id = $1', [id]);
     await manager.query('DELETE FROM pools WHERE id = $1', [id]);
   }
 
   async countsByPool(manager: EntityManager = this.db.manager): Promise<Map<number, StateCounts>> {
     const rows: Array<{ pool_id: number; state: MacState; n: number }> = await manager.query(
-      'SELECT pool_id, state, count(*)::int AS n FROM macs GROUP BY pool_id, state',
+      `SELECT pool_id, 'free' AS state, count(*)::int AS n FROM macs WHERE state = 'free' GROUP BY pool_id
+       UNION ALL
+       SELECT pool_id, state::text, count(*)::int AS n FROM macs WHERE state <> 'free' GROUP BY pool_id, state`,
     );
     const counts = new Map<number, StateCounts>();
     for (const r of rows) {
@@ -73,7 +77,9 @@ export class PoolRepository {
 
   async counts(poolId: number, manager: EntityManager = this.db.manager): Promise<StateCounts> {
     const rows: Array<{ state: MacState; n: number }> = await manager.query(
-      'SELECT state, count(*)::int AS n FROM macs WHERE pool_id = $1 GROUP BY state',
+      `SELECT 'free' AS state, count(*)::int AS n FROM macs WHERE pool_id = $1 AND state = 'free'
+       UNION ALL
+       SELECT state::text, count(*)::int AS n FROM macs WHERE pool_id = $1 AND state <> 'free' GROUP BY state`,
       [poolId],
     );
     const c = emptyCounts();

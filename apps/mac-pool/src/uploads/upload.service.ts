@@ -1,11 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiError, AuditRepository, Principal } from '@app/platform';
-import { LineError, ParsedLine, RangePolicy, UploadFormat, parseCsvUpload, parseJsonUpload, parseTextUpload, rangeSize } from '@app/mac';
+import { LineError, ParsedBatch, RangePolicy, UploadFormat, parseCsvUpload, parseJsonUpload, parseTextUpload, rangeSize } from '@app/mac';
 import { DataSource } from 'typeorm';
 import { MacPoolConfig } from '../config';
 import { PoolRepository } from '../pools/pool.repository';
-import { copyRowsOf } from './copy-rows';
 import { UploadCounts, UploadRepository } from './upload.repository';
 
 export interface UploadRequest {
@@ -29,6 +28,8 @@ class Refused extends Error {
 
 @Injectable()
 export class UploadService {
+  private readonly logger = new Logger(UploadService.name);
+
   constructor(
     private readonly db: DataSource,
     private readonly pools: PoolRepository,
@@ -44,6 +45,7 @@ export class UploadService {
    */
   async upload(req: UploadRequest): Promise<UploadResult> {
     const limit = this.config.get('MACPOOL_MAX_REPORTED_ERRORS', { infer: true });
+    const phases = new PhaseTimer();
     try {
       return await this.db.transaction(async (m) => {
         const pool = await this.pools.lockByName(req.pool, m);
@@ -57,38 +59,44 @@ export class UploadService {
         const errors = new BoundedList<LineError>(limit);
         const maxMacs = this.config.get('MACPOOL_MAX_UPLOAD_MACS', { infer: true });
         let macs = 0;
-        for await (const parsed of this.parse(req, policy)) {
-          if (!parsed.ok) {
-            errors.push(parsed.error);
-            continue;
+        for await (const batch of this.parse(req, policy)) {
+          for (const parsed of batch) {
+            if (!parsed.ok) {
+              errors.push(parsed.error);
+              continue;
+            }
+            macs += rangeSize(parsed.entry);
+            if (macs > maxMacs) {
+              throw new Refused(
+                ApiError.unprocessable('upload_too_large', `the upload holds more than ${maxMacs} MACs (MACPOOL_MAX_UPLOAD_MACS); split it`, {
+                  line: parsed.entry.line,
+                }),
+              );
+            }
+            // Once a line is bad nothing will be written: keep parsing to list every bad line, stop copying.
+            if (errors.total === 0) writer.add(parsed.entry);
           }
-          macs += rangeSize(parsed.entry);
-          if (macs > maxMacs) {
-            throw new Refused(
-              ApiError.unprocessable('upload_too_large', `the upload holds more than ${maxMacs} MACs (MACPOOL_MAX_UPLOAD_MACS); split it`, {
-                line: parsed.entry.line,
-              }),
-            );
-          }
-          // Once a line is bad nothing will be written: keep parsing to list every bad line, stop copying.
-          if (errors.total === 0) for (const row of copyRowsOf(parsed.entry)) await writer.write(row);
+          await writer.drain();
         }
         await writer.end();
+        phases.mark('parse+copy');
         if (errors.total > 0) throw new Refused(badLines(errors.items, errors.total, 'bad lines in the upload'));
 
         await this.uploads.indexStaging(m);
         const dups = await this.uploads.duplicatesInFile(m, limit);
-        const others = await this.uploads.inOtherPools(m, pool.id, limit);
-        const conflicts = [...dups.rows, ...others.rows].sort((a, b) => a.line - b.line).slice(0, limit);
+        const overlap = await this.uploads.overlap(m, pool.id);
+        const others = overlap.otherPools > 0 ? await this.uploads.inOtherPools(m, pool.id, limit) : [];
+        const conflicts = [...dups.rows, ...others].sort((a, b) => a.line - b.line).slice(0, limit);
         if (conflicts.length) {
           throw new Refused(
             badLines(
               conflicts.map((c) => ({ line: c.line, input: c.mac, code: c.reason.startsWith('duplicate') ? 'duplicate_in_file' : 'in_other_pool', reason: c.reason })),
-              dups.total + others.total,
+              dups.total + overlap.otherPools,
               'MACs duplicated in the file or belonging to another pool',
             ),
           );
         }
+        phases.mark('checks');
         if (req.replace) {
           const live = await this.uploads.liveMissingFromFile(m, pool.id, limit);
           if (live.total > 0) {
@@ -101,7 +109,9 @@ export class UploadService {
             );
           }
         }
-        const counts = await this.uploads.merge(m, pool.id, req.replace);
+        const counts = await this.uploads.merge(m, pool.id, req.replace, writer.rows, overlap.samePool);
+        phases.mark('merge');
+        this.logger.log({ pool: pool.name, rows: writer.rows, ...counts, dryRun: req.dryRun, ms: phases.ms }, 'upload checked and merged');
         if (req.dryRun) throw new DryRunDone(counts);
         await this.audit.record({ actor: req.actor.name, action: req.replace ? 'pool.replace_macs' : 'pool.add_macs', target: pool.name, details: counts }, m);
         return { ...counts, dryRun: false };
@@ -117,7 +127,7 @@ export class UploadService {
     }
   }
 
-  private parse(req: UploadRequest, policy: RangePolicy): AsyncIterable<ParsedLine> | Iterable<ParsedLine> {
+  private parse(req: UploadRequest, policy: RangePolicy): AsyncIterable<ParsedBatch> | Iterable<ParsedBatch> {
     switch (req.format) {
       case 'text':
         return parseTextUpload(req.body as AsyncIterable<Buffer>, policy);
@@ -133,6 +143,17 @@ export class UploadService {
 class DryRunDone extends Error {
   constructor(readonly counts: UploadCounts) {
     super('dry run');
+  }
+}
+
+/** Elapsed milliseconds per phase, for the upload log line (operators size imports by it). */
+class PhaseTimer {
+  readonly ms: Record<string, number> = {};
+  private last = performance.now();
+  mark(phase: string) {
+    const now = performance.now();
+    this.ms[phase] = Math.round(now - this.last);
+    this.last = now;
   }
 }
 

@@ -1,0 +1,3 @@
+export async function benchAllocation(adminUrl: string) {
+  void adminUrl;
+}

@@ -1,0 +1,122 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { EmbeddedPostgres } from '../libs/platform/src/database/embedded-postgres';
+
+export const TOKEN = 'bench-admin-token-0123456789';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A PostgreSQL for the run: DATABASE_URL if set, else an embedded one (durable settings). */
+export async function startDatabase(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, stop: async () => undefined };
+  const dir = await mkdtemp(join(tmpdir(), 'macpool-bench-pg-'));
+  await chmod(dir, 0o755);
+  const pg = new EmbeddedPostgres({ dataDir: dir, port: await freePort() });
+  const adminUrl = await pg.start();
+  return {
+    adminUrl,
+    async stop() {
+      await pg.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  const c = new Client({ connectionString: adminUrl });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface Service {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The built mac-pool as its own process, as in production. */
+export async function startService(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Service> {
+  const port = await freePort();
+  const proc: ChildProcess = spawn(process.execPath, [join(__dirname, '../apps/mac-pool/src/main.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), MACPOOL_ADMIN_TOKEN: TOKEN, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DB_POOL_SIZE: '40', ...extraEnv },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 60000; ; ) {
+    if (proc.exitCode !== null) throw new Error('service exited during start');
+    if (Date.now() > deadline) throw new Error('service not ready in 60 s');
+    if ((await fetch(`${url}/health/ready`).catch(() => null))?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async stop() {
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function api(url: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': contentType },
+    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    ...(body && typeof body === 'object' && 'getReader' in (body as object) ? { duplex: 'half' } : {}),
+  } as RequestInit);
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `total` operations with `concurrency` workers; returns ops/s and latency percentiles (ms). */
+export async function load(total: number, concurrency: number, op: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { opsPerSecond: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), mean: latencies.reduce((a, b) => a + b, 0) / latencies.length };
+}
+
+export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+export function macLines(count: number, prefix = 0x02): string[] {
+  const out: string[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const hex = (prefix * 2 ** 40 + i).toString(16).padStart(12, '0');
+    out[i] = `${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}:${hex.slice(6, 8)}:${hex.slice(8, 10)}:${hex.slice(10, 12)}`;
+  }
+  return out;
+}

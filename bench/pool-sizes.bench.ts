@@ -1,0 +1,4 @@
+export async function benchPoolSizes(adminUrl: string, sizes: number[]) {
+  void adminUrl;
+  void sizes;
+}

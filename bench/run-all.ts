@@ -1,0 +1,35 @@
+import { benchAllocation } from './allocation.bench';
+import { benchPoolSizes } from './pool-sizes.bench';
+import { benchUpload } from './upload.bench';
+import { startDatabase } from './harness';
+
+const usage = `usage: npm run bench -- [upload|allocation|sizes ...] [--lines N] [--sizes 10000,1000000,16000000]
+Benchmarks print figures and ratios against baselines measured in the same run; they are not tests.`;
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) return console.log(usage);
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const picked = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+  const which = picked.length ? picked : ['upload', 'allocation', 'sizes'];
+  const db = await startDatabase();
+  try {
+    for (const name of which) {
+      console.log(`\n== ${name} ==`);
+      if (name === 'upload') await benchUpload(db.adminUrl, Number(opt('--lines') ?? 1_000_000));
+      else if (name === 'allocation') await benchAllocation(db.adminUrl);
+      else if (name === 'sizes') await benchPoolSizes(db.adminUrl, (opt('--sizes') ?? '10000,1000000,16000000').split(',').map(Number));
+      else throw new Error(`unknown benchmark ${name}\n${usage}`);
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
