@@ -53,7 +53,7 @@ export interface Service {
 /** The built mac-pool as its own process, as in production. */
 export async function startService(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Service> {
   const port = await freePort();
-  const proc: ChildProcess = spawn(process.execPath, [join(__dirname, '../apps/mac-pool/src/main.js')], {
+  const proc: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(__dirname, '../apps/mac-pool/src/main.js')], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), MACPOOL_ADMIN_TOKEN: TOKEN, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DB_POOL_SIZE: '40', ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

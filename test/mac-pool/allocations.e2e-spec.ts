@@ -55,6 +55,10 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
     const res = await reserve({ portId: 'port-req', mac: '02-10-00-00-00-05' });
     expect(res.body.mac).toBe('02:10:00:00:00:05');
     expect((await reserve({ portId: 'port-req2', mac: 'nonsense' })).body.error.code).toBe('invalid_mac');
+    // Taken already: the port still gets a MAC, chosen the usual way.
+    const fallback = await reserve({ portId: 'port-req3', mac: '02:10:00:00:00:05', hostname: 'ui-02' });
+    expect(fallback.status).toBe(201);
+    expect(fallback.body.mac).not.toBe('02:10:00:00:00:05');
   });
 
   it('commits, reads and releases; history answers who had the MAC when', async () => {

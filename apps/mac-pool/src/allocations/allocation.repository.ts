@@ -26,10 +26,11 @@ const ALLOCATION_COLUMNS = `
 /**
  * Takes the candidate row (locked, skipping rows another transaction holds), marks it reserved
  * for the port and appends the history row, all in ONE statement: atomic on its own, one round
- * trip, and safe with any number of service instances on the database.
+ * trip, and safe with any number of service instances on the database. It takes nothing when the
+ * port already holds a MAC (a retry): the caller then reads that one, off the hot path.
  */
 const reserveStatement = (candidate: string) => `
-  WITH candidate AS (${candidate}),
+  WITH candidate AS (${candidate.replace('WHERE', 'WHERE NOT EXISTS (SELECT 1 FROM macs held WHERE held.port_id = $1) AND')}),
   taken AS (
     UPDATE macs m SET state = 'reserved', port_id = $1, device_id = $2, device_owner = $3, project_id = $4,
            network_id = $5, expires_at = now() + make_interval(secs => p.reservation_ttl_seconds), state_changed_at = now()

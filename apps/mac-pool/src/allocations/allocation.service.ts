@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ApiError, MetricsRegistry, Principal } from '@app/platform';
 import { MacFormatError, normaliseMac } from '@app/mac';
 import { DataSource, EntityManager } from 'typeorm';
-import { PoolRepository } from '../pools/pool.repository';
+import { Pool } from '../pools/pool';
+import { PoolDirectory } from '../pools/pool-directory';
 import { AllocationRepository, AllocationRow, PortAlreadyHasMac } from './allocation.repository';
 import { PortRequest, admittingPools, hostnameKey } from './allocation-policy';
 
@@ -41,7 +42,7 @@ export class AllocationService {
   constructor(
     private readonly db: DataSource,
     private readonly allocations: AllocationRepository,
-    private readonly pools: PoolRepository,
+    private readonly directory: PoolDirectory,
     metrics: MetricsRegistry,
   ) {
     this.outcomes = metrics.counter('macpool_allocations_total', 'allocation requests by outcome', ['outcome'] as const);
@@ -52,7 +53,7 @@ export class AllocationService {
    * hostname; the admitting pools by priority. The same port id always gets the same MAC back.
    */
   async reserve(port: PortRequest, actor: Principal): Promise<AllocationOutcome> {
-    const outcome = await this.reserveIn(port, actor, this.db.manager, true);
+    const outcome = await this.reserveIn(port, actor, this.db.manager);
     this.outcomes.inc({ outcome: outcome.created ? 'reserved' : 'existing' });
     return outcome;
   }
@@ -66,48 +67,52 @@ export class AllocationService {
     }
     const done = await this.db.transaction(async (m) => {
       const out: Allocation[] = [];
-      for (const port of ports) out.push((await this.reserveIn(port, actor, m, false)).allocation);
+      for (const port of ports) out.push((await this.reserveIn(port, actor, m)).allocation);
       return out;
     });
     this.outcomes.inc({ outcome: 'reserved' }, done.length);
     return done;
   }
 
-  private async reserveIn(port: PortRequest, actor: Principal, m: EntityManager, sweepOnExhaustion: boolean): Promise<AllocationOutcome> {
-    const existing = await this.allocations.findByPort(port.portId, m);
-    if (existing) return { allocation: present(existing), created: false };
+  private async reserveIn(port: PortRequest, actor: Principal, m: EntityManager): Promise<AllocationOutcome> {
     const requested = port.mac === undefined ? undefined : this.canonical(port.mac);
-    const pools = admittingPools(await this.pools.list(m), port);
-    if (pools.length === 0) {
-      this.outcomes.inc({ outcome: 'no_pool' });
-      throw ApiError.conflict('pool_exhausted', `no pool admits port ${port.portId} (network ${port.networkId ?? '-'}, project ${port.projectId ?? '-'}, zone ${port.availabilityZone ?? '-'})`, { poolsTried: [] });
-    }
-    const ids = pools.map((p) => p.id);
     const host = hostnameKey(port.hostname);
+    const take = async (pools: Pool[]) => {
+      if (pools.length === 0) return null;
+      const ids = pools.map((p) => p.id);
+      return (
+        (requested && (await this.allocations.reserveRequested(port, actor.name, ids, requested, m))) ||
+        (host && (await this.allocations.reserveByHostname(port, actor.name, ids, host, m))) ||
+        (await this.firstFree(port, actor.name, ids, m))
+      );
+    };
+    let pools = admittingPools(await this.directory.list(), port);
     try {
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const row =
-          (requested && (await this.allocations.reserveRequested(port, actor.name, ids, requested, m))) ||
-          (host && (await this.allocations.reserveByHostname(port, actor.name, ids, host, m))) ||
-          (await this.firstFree(port, actor.name, ids, m));
-        if (row) return { allocation: present(row), created: true };
-        // Expired reservations and ended quarantines may be waiting for the periodic sweep.
-        if (!sweepOnExhaustion) break;
-        const swept = await this.allocations.sweep();
-        if (swept.expired + swept.unquarantined === 0) break;
+      let row = await take(pools);
+      if (!row) {
+        // Nothing taken: the port may hold a MAC already (an idempotent retry)...
+        const existing = await this.allocations.findByPort(port.portId, m);
+        if (existing) return { allocation: present(existing), created: false };
+        // ...or the cached pool list is stale, or expired reservations and ended quarantines
+        // wait for the periodic sweep: look again once.
+        pools = admittingPools(await this.directory.list({ fresh: true }), port);
+        await this.allocations.sweep();
+        row = await take(pools);
       }
+      if (row) return { allocation: present(row), created: true };
     } catch (err) {
+      // Two requests for one port raced; port_id is unique, so the loser returns the winner's MAC.
       if (err instanceof PortAlreadyHasMac) {
         const winner = await this.allocations.findByPort(port.portId, m);
         if (winner) return { allocation: present(winner), created: false };
       }
       throw err;
     }
-    this.outcomes.inc({ outcome: 'exhausted' });
-    throw ApiError.conflict('pool_exhausted', `no free MAC for port ${port.portId} in pools ${pools.map((p) => p.name).join(', ')}`, {
-      portId: port.portId,
-      poolsTried: pools.map((p) => p.name),
-    });
+    this.outcomes.inc({ outcome: pools.length ? 'exhausted' : 'no_pool' });
+    const why = pools.length
+      ? `no free MAC for port ${port.portId} in pools ${pools.map((p) => p.name).join(', ')}`
+      : `no pool admits port ${port.portId} (network ${port.networkId ?? '-'}, project ${port.projectId ?? '-'}, zone ${port.availabilityZone ?? '-'})`;
+    throw ApiError.conflict('pool_exhausted', why, { portId: port.portId, poolsTried: pools.map((p) => p.name) });
   }
 
   private async firstFree(port: PortRequest, actor: string, poolIds: number[], m: EntityManager): Promise<AllocationRow | null> {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, AuditRepository, Principal } from '@app/platform';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CreatePoolDto, UpdatePoolDto } from './pool.dto';
 import { Pool, StateCounts, emptyCounts } from './pool';
+import { PoolDirectory } from './pool-directory';
 import { PoolFields, PoolRepository } from './pool.repository';
 
 export type PoolWithCounts = Pool & { counts: StateCounts };
@@ -14,8 +15,18 @@ export class PoolService {
   constructor(
     private readonly db: DataSource,
     private readonly pools: PoolRepository,
+    private readonly directory: PoolDirectory,
     private readonly audit: AuditRepository,
   ) {}
+
+  /** A pool-changing transaction; this node's allocation path sees the change at once. */
+  private async changing<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(work);
+    } finally {
+      this.directory.invalidate();
+    }
+  }
 
   async list(): Promise<PoolWithCounts[]> {
     const [pools, counts] = await Promise.all([this.pools.list(), this.pools.countsByPool()]);
@@ -40,7 +51,7 @@ export class PoolService {
       name: dto.name,
       scope: { networkIds: [], projectIds: [], availabilityZones: [], ...stripUndefined(dto.scope ?? {}) },
     } as PoolFields;
-    return this.db.transaction(async (m) => {
+    return this.changing(async (m) => {
       const pool = await this.pools.insert(fields, m);
       if (!pool) throw ApiError.conflict('pool_exists', `a pool named ${JSON.stringify(dto.name)} already exists`);
       await this.audit.record({ actor: actor.name, action: 'pool.create', target: pool.name, details: fields }, m);
@@ -49,7 +60,7 @@ export class PoolService {
   }
 
   async update(name: string, dto: UpdatePoolDto, actor: Principal): Promise<PoolWithCounts> {
-    return this.db.transaction(async (m) => {
+    return this.changing(async (m) => {
       const current = await this.pools.lockByName(name, m);
       if (!current) throw ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
       const next: PoolFields = {
@@ -65,7 +76,7 @@ export class PoolService {
 
   /** Refused while MACs are reserved or allocated, unless forced (their ports keep the MAC). */
   async delete(name: string, force: boolean, actor: Principal): Promise<void> {
-    await this.db.transaction(async (m) => {
+    await this.changing(async (m) => {
       const pool = await this.pools.lockByName(name, m);
       if (!pool) throw ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
       const counts = await this.pools.counts(pool.id, m);
