@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
-import { api, createDatabase, fmt, load, startService } from './harness';
+import { api, createDatabase, fmt, load, reserveOverHttp, startService } from './harness';
 
 /**
  * Allocations through HTTP at 32 concurrent clients on a pool of 1,000,000, next to the service's
@@ -43,12 +43,3 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
   }
 }
 
-async function reserveOverHttp(base: string, token: string, portId: string): Promise<number> {
-  const res = await fetch(`${base}/v1/allocations`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ portId, deviceId: `vm-${portId}`, deviceOwner: 'compute:nova', projectId: 'project', networkId: 'network' }),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -119,4 +120,25 @@ export function macLines(count: number, prefix = 0x02): string[] {
     out[i] = `${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}:${hex.slice(6, 8)}:${hex.slice(8, 10)}:${hex.slice(10, 12)}`;
   }
   return out;
+}
+
+// node:http with keep-alive, not fetch: the load generator shares the 2 cores with the service
+// and PostgreSQL, and undici's fetch costs about twice the CPU per request.
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+export function reserveOverHttp(base: string, token: string, portId: string): Promise<number> {
+  const body = JSON.stringify({ portId, deviceId: `vm-${portId}`, deviceOwner: 'compute:nova', projectId: 'project', networkId: 'network' });
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}/v1/allocations`, {
+      method: 'POST',
+      agent,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

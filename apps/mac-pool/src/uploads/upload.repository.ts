@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { EntityManager } from 'typeorm';
 import { PoolEntry } from '@app/mac';
-import { copyRowsOf } from './copy-rows';
+import { copyRowOf } from './copy-rows';
 
 export interface FileConflict {
   line: number;
@@ -139,14 +139,24 @@ export class StagingWriter {
 
   constructor(private readonly stream: Writable) {}
 
-  add(entry: PoolEntry): void {
-    for (const row of copyRowsOf(entry)) {
-      this.buffer.push(row);
-      this.bytes += row.length;
-      this.rows++;
-      // A 2^24 range must not pile up in memory before the next drain().
-      if (this.bytes >= FLUSH_BYTES * 16) this.writeBuffer();
+  /** Buffers one entry's rows; a range is written out as it expands, waiting on the socket. */
+  add(entry: PoolEntry): Promise<void> | undefined {
+    if (entry.first !== entry.last) return this.addRange(entry);
+    this.push(copyRowOf(entry, entry.first));
+    return undefined;
+  }
+
+  private async addRange(entry: PoolEntry): Promise<void> {
+    for (let mac = entry.first; mac <= entry.last; mac++) {
+      this.push(copyRowOf(entry, mac));
+      if (this.bytes >= FLUSH_BYTES) await this.drain();
     }
+  }
+
+  private push(row: string): void {
+    this.buffer.push(row);
+    this.bytes += row.length;
+    this.rows++;
   }
 
   /** Sends what is buffered once it is worth a write; waits if the socket is full. */

@@ -74,7 +74,9 @@ export class UploadService {
               );
             }
             // Once a line is bad nothing will be written: keep parsing to list every bad line, stop copying.
-            if (errors.total === 0) writer.add(parsed.entry);
+            if (errors.total > 0) continue;
+            const expanding = writer.add(parsed.entry); // a promise only for ranges: no await per line
+            if (expanding) await expanding;
           }
           await writer.drain();
         }
