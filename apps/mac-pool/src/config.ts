@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_RANGE_SIZE } from '@app/mac';
-import { EnvValues, commonEnv, int, port, str } from '@app/platform';
+import { EnvValues, byteSize, commonEnv, int, port, str } from '@app/platform';
 
 export const macPoolEnv = {
   ...commonEnv,
@@ -15,7 +15,7 @@ export const macPoolEnv = {
   MACPOOL_MAX_UPLOAD_MACS: int({ description: 'most MACs one upload may hold after expanding ranges', default: 2 ** 25, min: 1 }),
   MACPOOL_MAX_REPORTED_ERRORS: int({ description: 'most bad lines listed in one 422 reply (the total is always given)', default: 1000, min: 1 }),
   MACPOOL_SWEEP_INTERVAL_SECONDS: int({ description: 'how often expired reservations and ended quarantines return to free', default: 10, min: 1 }),
-  MACPOOL_JSON_UPLOAD_LIMIT: str({ description: 'largest JSON upload body (text and CSV uploads stream, unlimited)', default: '64mb' }),
+  MACPOOL_JSON_UPLOAD_LIMIT: byteSize({ description: 'largest JSON upload body, e.g. 64mb (text and CSV uploads stream, unlimited)', default: 64 * 1024 ** 2 }),
 };
 
 export type MacPoolConfig = EnvValues<typeof macPoolEnv>;

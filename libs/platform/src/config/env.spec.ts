@@ -1,4 +1,4 @@
-import { ConfigError, bool, describeEnv, int, loadEnv, port, postgresUrl, str } from './env';
+import { ConfigError, bool, byteSize, describeEnv, int, loadEnv, port, postgresUrl, str } from './env';
 
 const spec = {
   PORT: port({ description: 'HTTP port', default: 8080 }),
@@ -33,6 +33,13 @@ describe('loadEnv', () => {
       'NAME is required: required name',
     ]);
     expect(error!.message).not.toContain('short-secret');
+  });
+
+  it('reads byte sizes', () => {
+    const sizes = { LIMIT: byteSize({ description: 'limit', default: 1 }) };
+    expect(loadEnv(sizes, { LIMIT: '64mb' }).LIMIT).toBe(64 * 1024 * 1024);
+    expect(loadEnv(sizes, { LIMIT: '512' }).LIMIT).toBe(512);
+    expect(() => loadEnv(sizes, { LIMIT: 'lots' })).toThrow(/LIMIT="lots": must be a size/);
   });
 
   it('describes the variables for --help', () => {

@@ -95,6 +95,18 @@ export const oneOf = <T extends string>(choices: readonly T[], o: Omit<EnvVar<T>
   },
 });
 
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** A byte size like 512kb, 64mb, 1gb (binary units), as a number of bytes. */
+export const byteSize = (o: Omit<EnvVar<number>, 'parse'>): EnvVar<number> => ({
+  ...o,
+  parse(raw) {
+    const m = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
+    if (!m) throw new Error('must be a size like 512kb, 64mb or 1gb');
+    return Number(m[1]) * SIZE_UNITS[(m[2] ?? 'b').toLowerCase()];
+  },
+});
+
 export const postgresUrl = (o: Omit<EnvVar<string>, 'parse'>): EnvVar<string> => ({
   ...o,
   parse(raw) {
