@@ -1,0 +1,1 @@
+"""Neutron service plugin that gives new ports MAC addresses from the mac-pool service."""
