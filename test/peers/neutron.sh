@@ -4,7 +4,8 @@
 #   neutron.sh start DIR               configure in DIR and start; prints NEUTRON_URL=... when it answers
 #   neutron.sh stop DIR                stop the neutron-server started in DIR (only that PID)
 # start reads: NEUTRON_PORT (required, a free loopback port), MACPOOL_URL, MACPOOL_TOKEN,
-# MACPOOL_FAIL_OPEN (default false), MACPOOL_DEVICE_OWNERS (default compute:*).
+# MACPOOL_FAIL_OPEN (default false), MACPOOL_DEVICE_OWNERS (default compute:*), NEUTRON_WITH_HOOK
+# (default 1; empty: plain Neutron, the benchmark's baseline).
 # Facts behind the settings: ../shared/PEERS.md (noauth, fake:/ transport, ML2 without agents,
 # SQLite schema built from the models because the migrations need ALTER TABLE).
 set -euo pipefail
@@ -23,6 +24,7 @@ install)
 start)
   dir="${2:?usage: neutron.sh start DIR}"
   : "${NEUTRON_PORT:?NEUTRON_PORT must name a free port}"
+  NEUTRON_WITH_HOOK="${NEUTRON_WITH_HOOK-1}"
   mkdir -p "$dir/lock"
   cp /etc/neutron/api-paste.ini "$dir/api-paste.ini"
   cat > "$dir/neutron.conf" <<CONF
@@ -31,7 +33,7 @@ bind_host = 127.0.0.1
 bind_port = $NEUTRON_PORT
 auth_strategy = noauth
 core_plugin = ml2
-service_plugins = router,auto_allocate,macpool_neutron.plugin.MacPoolServicePlugin
+service_plugins = router,auto_allocate${NEUTRON_WITH_HOOK:+,macpool_neutron.plugin.MacPoolServicePlugin}
 transport_url = fake:/
 api_workers = 1
 rpc_workers = 1

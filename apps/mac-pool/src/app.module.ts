@@ -5,6 +5,7 @@ import { macPoolEnv } from './config';
 import { MacsModule } from './macs/macs.module';
 import { CreatePoolsMacsHistory1732500000100 } from './migrations/1732500000100-CreatePoolsMacsHistory';
 import { PoolsModule } from './pools/pools.module';
+import { ReconcileModule } from './reconcile/reconcile.module';
 import { TokensModule } from './tokens/tokens.module';
 
 @Module({
@@ -14,6 +15,7 @@ import { TokensModule } from './tokens/tokens.module';
     AllocationsModule,
     MacsModule,
     TokensModule,
+    ReconcileModule,
   ],
 })
 export class AppModule {}

@@ -9,5 +9,6 @@ import { ExpirySweeper } from './expiry-sweeper';
   imports: [PoolsModule],
   controllers: [AllocationController],
   providers: [AllocationRepository, AllocationService, ExpirySweeper],
+  exports: [AllocationRepository],
 })
 export class AllocationsModule {}

@@ -48,6 +48,10 @@ class MacPoolClient:
     def release(self, port_id):
         return self._request('DELETE', '/v1/allocations/%s' % _quote(port_id))
 
+    def close(self):
+        """Closes this thread's connection (the next call opens a new one)."""
+        self._drop_connection()
+
     def _connection(self):
         conn = getattr(self._local, 'conn', None)
         if conn is None:

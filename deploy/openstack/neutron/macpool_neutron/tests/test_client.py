@@ -48,10 +48,20 @@ class ClientTest(unittest.TestCase):
     def setUp(self):
         Recorder.seen = []
         Recorder.answers = {}
+        self.clients = []
+
+    def tearDown(self):
+        for client in self.clients:
+            client.close()
+
+    def client(self, url=None, token='t', timeout=2):
+        client = MacPoolClient(url or self.url, token, timeout=timeout)
+        self.clients.append(client)
+        return client
 
     def test_reserve_sends_json_with_bearer_token_over_one_kept_alive_nodelay_connection(self):
         Recorder.answers[('POST', '/v1/allocations')] = (201, {'mac': '02:00:00:00:00:01'})
-        client = MacPoolClient(self.url, 's3cret', timeout=2)
+        client = self.client(token='s3cret')
         self.assertEqual(client.reserve({'portId': 'p1'})['mac'], '02:00:00:00:00:01')
         self.assertEqual(client.reserve({'portId': 'p2'})['mac'], '02:00:00:00:00:01')
         (m1, p1, auth, body, port1), (_, _, _, _, port2) = Recorder.seen
@@ -64,13 +74,13 @@ class ClientTest(unittest.TestCase):
     def test_commit_and_release_quote_the_port_id(self):
         Recorder.answers[('POST', '/v1/allocations/a%2Fb/commit')] = (200, {'state': 'allocated'})
         Recorder.answers[('DELETE', '/v1/allocations/a%2Fb')] = (204, None)
-        client = MacPoolClient(self.url, 't')
+        client = self.client()
         self.assertEqual(client.commit('a/b'), {'state': 'allocated'})
         self.assertIsNone(client.release('a/b'))
 
     def test_error_shape_becomes_exceptions(self):
         Recorder.answers[('POST', '/v1/allocations')] = (409, {'error': {'code': 'pool_exhausted', 'message': 'no free MAC', 'details': {'poolsTried': ['a']}}})
-        client = MacPoolClient(self.url, 't')
+        client = self.client()
         with self.assertRaises(MacPoolError) as ctx:
             client.reserve({'portId': 'p'})
         self.assertNotIsInstance(ctx.exception, MacPoolUnavailable)
@@ -84,7 +94,7 @@ class ClientTest(unittest.TestCase):
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
         s.close()
-        client = MacPoolClient('http://127.0.0.1:%d' % port, 'secret-token', timeout=1)
+        client = self.client('http://127.0.0.1:%d' % port, 'secret-token', timeout=1)
         with self.assertRaises(MacPoolUnavailable) as ctx:
             client.reserve({'portId': 'p'})
         self.assertIn('127.0.0.1:%d' % port, ctx.exception.message)
