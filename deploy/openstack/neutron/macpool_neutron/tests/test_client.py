@@ -68,8 +68,19 @@ class ClientTest(unittest.TestCase):
         self.assertEqual((m1, p1, auth), ('POST', '/v1/allocations', 'Bearer s3cret'))
         self.assertEqual(json.loads(body), {'portId': 'p1'})
         self.assertEqual(port1, port2, 'second call should reuse the connection')
-        sock = client._local.conn.sock
+        sock = client._idle[0].sock
         self.assertEqual(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 1)
+
+    def test_connections_are_shared_across_threads(self):
+        # neutron-server runs each API request in a new green thread: they must reuse connections.
+        Recorder.answers[('POST', '/v1/allocations')] = (201, {'mac': '02:00:00:00:00:01'})
+        client = self.client()
+        for i in range(3):
+            t = threading.Thread(target=client.reserve, args=({'portId': 'p%d' % i},))
+            t.start()
+            t.join()
+        self.assertEqual(len({seen[4] for seen in Recorder.seen}), 1)
+        self.assertEqual(len(client._idle), 1)
 
     def test_commit_and_release_quote_the_port_id(self):
         Recorder.answers[('POST', '/v1/allocations/a%2Fb/commit')] = (200, {'state': 'allocated'})

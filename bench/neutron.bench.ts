@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { api, createDatabase, fmt, freePort, percentile, startService } from './harness';
+
+const run = promisify(execFile);
+const SCRIPT = join(__dirname, '../../test/peers/neutron.sh');
+
+/**
+ * 50 port creates on a real neutron-server with the hook and on one without, interleaved in the
+ * same run. Target: the hook adds < 2% to Neutron's port-create time.
+ */
+export async function benchNeutron(adminUrl: string, creates = 50) {
+  if (!existsSync('/usr/bin/neutron-server')) throw new Error('neutron-server not installed: bash test/peers/neutron.sh install');
+  const url = await createDatabase(adminUrl, 'bench_neutron');
+  const svc = await startService(url);
+  const peers: Array<{ dir: string; url: string }> = [];
+  try {
+    await api(svc.url, 'POST', '/v1/pools', { name: 'vms' });
+    await api(svc.url, 'POST', '/v1/pools/vms/macs', '02:dd:00:00:00:00-02:dd:00:00:0f:ff\n', 'text/plain');
+    const token = (await api(svc.url, 'POST', '/v1/tokens', { name: 'hook', role: 'hook' })).body.token as string;
+    for (const withHook of [true, false]) {
+      const dir = await mkdtemp(join(tmpdir(), 'neutron-bench-'));
+      const port = await freePort();
+      await run(SCRIPT, ['start', dir], {
+        env: { ...process.env, NEUTRON_PORT: String(port), MACPOOL_URL: svc.url, MACPOOL_TOKEN: token, NEUTRON_WITH_HOOK: withHook ? '1' : '' },
+      });
+      peers.push({ dir, url: `http://127.0.0.1:${port}` });
+    }
+    const networks = await Promise.all(peers.map(async (p) => {
+      const net = (await neutron(p.url, 'POST', '/v2.0/networks', { network: { name: 'bench' } })).network.id as string;
+      await neutron(p.url, 'POST', '/v2.0/subnets', { subnet: { network_id: net, cidr: '10.50.0.0/16', ip_version: 4 } });
+      return net;
+    }));
+    const times: number[][] = [[], []];
+    for (let i = 0; i < creates + 5; i++) {
+      for (const k of [0, 1]) {
+        const t0 = performance.now();
+        const body = await neutron(peers[k].url, 'POST', '/v2.0/ports', { port: { network_id: networks[k], device_owner: 'compute:nova' } });
+        if (i >= 5) times[k].push(performance.now() - t0); // the first 5 warm up
+        if (k === 0 && !String(body.port.mac_address).startsWith('02:dd:')) throw new Error('the hook did not give a pool MAC');
+      }
+    }
+    const stats = times.map((t) => {
+      const sorted = [...t].sort((a, b) => a - b);
+      return { mean: t.reduce((a, b) => a + b, 0) / t.length, p50: percentile(sorted, 50) };
+    });
+    console.log(`${creates} port creates each, interleaved, real neutron-server (ML2, SQLite):`);
+    console.log(`  with the hook:    mean ${fmt(stats[0].mean)} ms, p50 ${fmt(stats[0].p50)} ms`);
+    console.log(`  without the hook: mean ${fmt(stats[1].mean)} ms, p50 ${fmt(stats[1].p50)} ms`);
+    console.log(`  ratio with/without: mean ${fmt(stats[0].mean / stats[1].mean, 3)}x, p50 ${fmt(stats[0].p50 / stats[1].p50, 3)}x  (target < 1.02x)`);
+  } finally {
+    for (const p of peers) {
+      await run(SCRIPT, ['stop', p.dir]).catch(() => undefined);
+      await rm(p.dir, { recursive: true, force: true });
+    }
+    await svc.stop();
+  }
+}
+
+async function neutron(base: string, method: string, path: string, body: unknown): Promise<any> {
+  const res = await fetch(`${base}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`Neutron ${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
