@@ -16,7 +16,9 @@ export const macPoolEnv = {
   MACPOOL_MAX_REPORTED_ERRORS: int({ description: 'most bad lines listed in one 422 reply (the total is always given)', default: 1000, min: 1 }),
   MACPOOL_SWEEP_INTERVAL_SECONDS: int({ description: 'how often expired reservations and ended quarantines return to free', default: 10, min: 1 }),
   MACPOOL_JSON_UPLOAD_LIMIT: byteSize({ description: 'largest JSON upload body, e.g. 64mb (text and CSV uploads stream, unlimited)', default: 64 * 1024 ** 2 }),
-  MACPOOL_NEUTRON_URL: str({ description: 'Neutron API endpoint for reconciliation (noauth); unset: no reconciliation', optional: true }),
+  MACPOOL_OS_CLOUD: str({ description: 'cloud in clouds.yaml whose Keystone credentials reach Neutron for reconciliation', optional: true }),
+  MACPOOL_CLOUDS_YAML: str({ description: 'clouds.yaml path (default: OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/)', optional: true }),
+  MACPOOL_NEUTRON_URL: str({ description: "Neutron endpoint: overrides the catalog's; alone, Neutron's noauth mode", optional: true }),
   MACPOOL_RECONCILE_INTERVAL_SECONDS: int({ description: 'how often to reconcile with Neutron (0: only on demand)', default: 300, min: 0 }),
   MACPOOL_RECONCILE_GRACE_SECONDS: int({ description: 'allocations younger than this are never released by reconciliation', default: 300, min: 0 }),
 };
