@@ -1,0 +1,5 @@
+export * from './types';
+export * from './engine';
+export * from './validate';
+export * from './assertion';
+export { pyFormat, pyRepr, literalEval } from './python';

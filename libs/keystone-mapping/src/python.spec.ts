@@ -1,0 +1,27 @@
+import { FormatIndexError, literalEval, pyFormat, pyRepr } from './python';
+
+describe('Python behaviours the engine relies on', () => {
+  it('formats positional and automatic fields, escapes braces, and reprs lists', () => {
+    expect(pyFormat('{0}-{1}', ['a', 'b'])).toBe('a-b');
+    expect(pyFormat('{}{}', ['x', 'y'])).toBe('xy');
+    expect(pyFormat('{{literal}} {0}', ['v'])).toBe('{literal} v');
+    expect(pyFormat('{0}', [['g1', "it's"]])).toBe(`['g1', "it's"]`);
+    expect(() => pyFormat('{1}', ['only'])).toThrow(FormatIndexError);
+    expect(() => pyFormat('{0', ['x'])).toThrow(SyntaxError);
+  });
+
+  it('reprs strings as Python does', () => {
+    expect(pyRepr('plain')).toBe("'plain'");
+    expect(pyRepr(`both ' and "`)).toBe(`'both \\' and "'`);
+    expect(pyRepr('tab\there\\')).toBe("'tab\\there\\\\'");
+  });
+
+  it('literal-evals lists and refuses what Python refuses', () => {
+    expect(literalEval("['a', \"b\", 1, True, None]")).toEqual(['a', 'b', 1, true, null]);
+    expect(literalEval("[{'name': 'g', 'domain': {'id': 'd'}}]")).toEqual([{ name: 'g', domain: { id: 'd' } }]);
+    expect(literalEval("'abc' 'def'")).toBe('abcdef');
+    expect(literalEval('not python')).toBeUndefined();
+    expect(literalEval('[1, 2')).toBeUndefined();
+    expect(literalEval(pyRepr(['x\ny', "q'"]))).toEqual(['x\ny', "q'"]);
+  });
+});
