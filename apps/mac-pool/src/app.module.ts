@@ -6,15 +6,18 @@ import { MacsModule } from './macs/macs.module';
 import { CreatePoolsMacsHistory1732500000100 } from './migrations/1732500000100-CreatePoolsMacsHistory';
 import { PoolsModule } from './pools/pools.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
-import { TokensModule } from './tokens/tokens.module';
 
 @Module({
   imports: [
-    PlatformModule.forRoot({ serviceName: 'mac-pool', env: macPoolEnv, migrations: [CreatePoolsMacsHistory1732500000100] }),
+    PlatformModule.forRoot({
+      serviceName: 'mac-pool',
+      env: macPoolEnv,
+      migrations: [CreatePoolsMacsHistory1732500000100],
+      adminToken: { tokenVar: 'MACPOOL_ADMIN_TOKEN', dataDirVar: 'MACPOOL_DATA_DIR' },
+    }),
     PoolsModule,
     AllocationsModule,
     MacsModule,
-    TokensModule,
     ReconcileModule,
   ],
 })

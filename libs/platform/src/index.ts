@@ -11,3 +11,4 @@ export * from './audit/audit.repository';
 export * from './metrics/metrics';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './auth/admin-token.bootstrap';

@@ -5,7 +5,9 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { MixedList } from 'typeorm';
 import { AuditRepository } from './audit/audit.repository';
+import { ADMIN_TOKEN_SETTINGS, AdminTokenBootstrap, AdminTokenSettings } from './auth/admin-token.bootstrap';
 import { AuthGuard } from './auth/auth.guard';
+import { TokenController } from './auth/token.controller';
 import { TokenRepository } from './auth/token.repository';
 import { EnvSpec, loadEnv } from './config/env';
 import { DatabaseModule } from './database/database.module';
@@ -17,13 +19,15 @@ import { CreateTokensAndAuditLog1732500000000 } from './migrations/1732500000000
 export interface PlatformOptions {
   serviceName: string;
   env: EnvSpec;
+  adminToken: AdminTokenSettings;
   /** The app's own migrations; the platform's tables come first. */
   migrations: MixedList<Function>;
 }
 
 /**
  * Everything both services share: validated config, JSON logs, database + migrations, health,
- * metrics, bearer-token auth (global guard), one error shape, one validation pipe, audit writer.
+ * metrics, bearer-token auth (global guard, admin token bootstrap, token API), one error shape,
+ * one validation pipe, audit writer.
  */
 @Global()
 @Module({})
@@ -53,8 +57,10 @@ export class PlatformModule implements NestModule {
         DatabaseModule.forRoot({ migrations }),
         TerminusModule,
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, TokenController],
       providers: [
+        { provide: ADMIN_TOKEN_SETTINGS, useValue: options.adminToken },
+        AdminTokenBootstrap,
         MetricsRegistry,
         TokenRepository,
         AuditRepository,
