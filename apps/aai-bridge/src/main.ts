@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@app/platform';
+import { aaiBridgeService } from './service';
+
+void runService(aaiBridgeService);

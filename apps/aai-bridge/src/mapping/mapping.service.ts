@@ -1,0 +1,49 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { ApiError, AuditRepository, Principal } from '@app/platform';
+import { Assertion, MappedProperties, MappingError, MappingRules, processMapping, validateMapping } from '@app/keystone-mapping';
+import { MappingRepository, MappingVersion } from './mapping.repository';
+
+@Injectable()
+export class MappingService {
+  constructor(
+    private readonly mappings: MappingRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  async current(): Promise<MappingVersion> {
+    const current = await this.mappings.current();
+    if (!current) throw ApiError.notFound('no_mapping_rules', 'no mapping rules uploaded yet (PUT /v1/mapping)');
+    return current;
+  }
+
+  history(limit = 100) {
+    return this.mappings.history(limit);
+  }
+
+  /** Stores a new version after Keystone's schema check; errors point at rule and field. */
+  async replace(input: unknown, actor: Principal, comment?: string): Promise<MappingVersion> {
+    const mapping = this.validated(input);
+    const saved = await this.mappings.save(mapping.rules, actor.name, comment ?? null);
+    await this.audit.record({ actor: actor.name, action: 'mapping.replace', target: `version ${saved.version}`, details: { rules: mapping.rules.length } });
+    return saved;
+  }
+
+  /** What Keystone would map this assertion to (with the given rules, or the stored ones). */
+  async test(rules: unknown | undefined, assertion: Assertion): Promise<MappedProperties> {
+    const mapping = rules === undefined ? { rules: (await this.current()).rules } : this.validated(rules);
+    try {
+      return processMapping(mapping, assertion);
+    } catch (err) {
+      if (err instanceof MappingError) throw ApiError.unprocessable(err.code, err.message);
+      throw err;
+    }
+  }
+
+  private validated(input: unknown): MappingRules {
+    const v = validateMapping(input);
+    if (!v.ok) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_mapping', `${v.problems.length} problem(s) in the mapping rules`, { problems: v.problems });
+    }
+    return v.mapping;
+  }
+}
