@@ -3,16 +3,19 @@ import { PlatformModule } from '@app/platform';
 import { aaiBridgeEnv } from './config';
 import { MappingModule } from './mapping/mapping.module';
 import { CreateMappingVersions1732600000000 } from './migrations/1732600000000-CreateMappingVersions';
+import { CreateGrants1732600000100 } from './migrations/1732600000100-CreateGrants';
+import { ProvisioningModule } from './provisioning/provisioning.module';
 
 @Module({
   imports: [
     PlatformModule.forRoot({
       serviceName: 'aai-bridge',
       env: aaiBridgeEnv,
-      migrations: [CreateMappingVersions1732600000000],
+      migrations: [CreateMappingVersions1732600000000, CreateGrants1732600000100],
       adminToken: { tokenVar: 'AAI_ADMIN_TOKEN', dataDirVar: 'AAI_DATA_DIR' },
     }),
     MappingModule,
+    ProvisioningModule,
   ],
 })
 export class AppModule {}

@@ -1,4 +1,4 @@
-import { EnvValues, commonEnv, port, str } from '@app/platform';
+import { EnvValues, bool, commonEnv, int, port, str } from '@app/platform';
 
 /** aai-bridge configuration. The variable names are fixed: deploy scripts and tests use them. */
 export const aaiBridgeEnv = {
@@ -12,6 +12,15 @@ export const aaiBridgeEnv = {
     secret: true,
     minLength: 16,
   }),
+  KEYSTONE_URL: str({ description: 'Keystone v3 URL, e.g. http://keystone-vip:5000/v3', optional: true }),
+  KEYSTONE_ADMIN_USERNAME: str({ description: "the bridge's Keystone user (admin role on its project)", default: 'admin' }),
+  KEYSTONE_ADMIN_PASSWORD: str({ description: "the bridge's Keystone password", optional: true, secret: true }),
+  KEYSTONE_ADMIN_PROJECT: str({ description: "the bridge's project (token scope)", default: 'admin' }),
+  KEYSTONE_ADMIN_DOMAIN: str({ description: "domain of the bridge's user and project", default: 'Default' }),
+  AAI_USERS_DOMAIN: str({ description: 'Keystone domain of federated users (unless the mapping names one)', default: 'Default' }),
+  AAI_PROJECTS_DOMAIN: str({ description: 'Keystone domain of mapped projects', default: 'Default' }),
+  AAI_CREATE_PROJECTS: bool({ description: 'create mapped projects that do not exist (else the login fails naming them)', default: false }),
+  AAI_GRANT_EXPIRY_DAYS: int({ description: 'revoke grants not refreshed by a login for this many days (0: never)', default: 0, min: 0 }),
 };
 
 export type AaiBridgeConfig = EnvValues<typeof aaiBridgeEnv>;

@@ -25,11 +25,20 @@ export const NO_MAPPING_MESSAGE =
 /** An IdP assertion: attribute name → value, several values joined with `;` (Keystone's input). */
 export type Assertion = Record<string, string>;
 
+export interface MappingOptions {
+  /**
+   * Keystone keeps only the LAST matching rule's `projects`. With this, projects of all matching
+   * rules are combined (roles merged per project), so one rule per IdP group can grant its own
+   * project. Off for anything that must equal keystone-manage's output.
+   */
+  unionProjects?: boolean;
+}
+
 /**
  * Keystone's RuleProcessor.process (keystone/federation/utils.py, Zed), step for step: every rule
  * is evaluated, the locals of all matching rules are combined.
  */
-export function processMapping(rules: MappingRules, assertionData: Assertion): MappedProperties {
+export function processMapping(rules: MappingRules, assertionData: Assertion, options: MappingOptions = {}): MappedProperties {
   const assertion: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(assertionData)) if (typeof value === 'string') assertion[name] = value.split(';');
   const identityValues: Array<Record<string, unknown>> = [];
@@ -39,7 +48,7 @@ export function processMapping(rules: MappingRules, assertionData: Assertion): M
     // Keystone's DirectMaps object is always truthy, so locals are always formatted.
     for (const local of rule.local) identityValues.push(updateLocal(local, directMaps));
   }
-  return transform(identityValues);
+  return transform(identityValues, options);
 }
 
 type DirectMap = string[];
@@ -108,7 +117,7 @@ function asList(value: string): PyValue[] {
   return Array.isArray(parsed) ? parsed : [value];
 }
 
-function transform(identityValues: Array<Record<string, any>>): MappedProperties {
+function transform(identityValues: Array<Record<string, any>>, options: MappingOptions): MappedProperties {
   if (identityValues.length === 0) throw new MappingError('no_mapping', NO_MAPPING_MESSAGE);
   let user: Record<string, any> = {};
   const groupIds = new Set<string>();
@@ -135,7 +144,7 @@ function transform(identityValues: Array<Record<string, any>>): MappedProperties
     }
     if ('groups' in value) groupNames.push(...normalizeGroups(value));
     if ('group_ids' in value) for (const id of asList(value.group_ids)) groupIds.add(id as string);
-    if ('projects' in value) projects = value.projects;
+    if ('projects' in value) projects = options.unionProjects ? mergeProjects(projects, value.projects) : value.projects;
   }
   if (user.type !== undefined && user.type !== 'ephemeral' && user.type !== 'local') {
     throw new MappingError('invalid_rule', `User type ${user.type} not supported`);
@@ -158,6 +167,16 @@ function normalizeGroups(value: Record<string, any>): Array<Record<string, any>>
   }
   if (!('domain' in value)) throw invalid();
   return asList(groups).map((name) => ({ name, domain: value.domain }));
+}
+
+function mergeProjects(a: MappedProperties['projects'], b: MappedProperties['projects']): MappedProperties['projects'] {
+  const byName = new Map(a.map((p) => [p.name, { name: p.name, roles: [...p.roles] }]));
+  for (const p of b) {
+    const into = byName.get(p.name) ?? { name: p.name, roles: [] };
+    for (const r of p.roles) if (!into.roles.some((x) => x.name === r.name)) into.roles.push(r);
+    byName.set(p.name, into);
+  }
+  return [...byName.values()];
 }
 
 /** Python's str.lstrip(chars): strips any of the characters, not the prefix. */

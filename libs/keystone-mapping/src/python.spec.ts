@@ -25,3 +25,21 @@ describe('Python behaviours the engine relies on', () => {
     expect(literalEval(pyRepr(['x\ny', "q'"]))).toEqual(['x\ny', "q'"]);
   });
 });
+
+import { processMapping } from './engine';
+
+describe('unionProjects (the bridge extension)', () => {
+  const rules = {
+    rules: [
+      { local: [{ user: { name: '{0}' } }, { projects: [{ name: 'cms', roles: [{ name: 'member' }] }] }], remote: [{ type: 'eppn' }] },
+      { local: [{ projects: [{ name: 'lhcb', roles: [{ name: 'reader' }] }, { name: 'cms', roles: [{ name: 'reader' }] }] }], remote: [{ type: 'eppn' }] },
+    ],
+  };
+  it("keeps Keystone's last-rule-wins by default and merges projects when asked", () => {
+    expect(processMapping(rules, { eppn: 'a' }).projects.map((p) => p.name)).toEqual(['lhcb', 'cms']);
+    expect(processMapping(rules, { eppn: 'a' }, { unionProjects: true }).projects).toEqual([
+      { name: 'cms', roles: [{ name: 'member' }, { name: 'reader' }] },
+      { name: 'lhcb', roles: [{ name: 'reader' }] },
+    ]);
+  });
+});

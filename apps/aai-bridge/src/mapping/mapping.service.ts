@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError, AuditRepository, Principal } from '@app/platform';
-import { Assertion, MappedProperties, MappingError, MappingRules, processMapping, validateMapping } from '@app/keystone-mapping';
+import { Assertion, MappedProperties, MappingError, MappingOptions, MappingRules, processMapping, validateMapping } from '@app/keystone-mapping';
 import { MappingRepository, MappingVersion } from './mapping.repository';
 
 @Injectable()
@@ -29,10 +29,22 @@ export class MappingService {
   }
 
   /** What Keystone would map this assertion to (with the given rules, or the stored ones). */
-  async test(rules: unknown | undefined, assertion: Assertion): Promise<MappedProperties> {
+  test(rules: unknown | undefined, assertion: Assertion): Promise<MappedProperties> {
+    return this.map(rules, assertion, {});
+  }
+
+  /**
+   * What a login provisions: Keystone's result, except that the projects of every matching rule
+   * count (Keystone keeps only the last rule's), so each IdP group can bring its own project.
+   */
+  forLogin(assertion: Assertion): Promise<MappedProperties> {
+    return this.map(undefined, assertion, { unionProjects: true });
+  }
+
+  private async map(rules: unknown | undefined, assertion: Assertion, options: MappingOptions): Promise<MappedProperties> {
     const mapping = rules === undefined ? { rules: (await this.current()).rules } : this.validated(rules);
     try {
-      return processMapping(mapping, assertion);
+      return processMapping(mapping, assertion, options);
     } catch (err) {
       if (err instanceof MappingError) throw ApiError.unprocessable(err.code, err.message);
       throw err;

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { KeystoneClient } from '../keystone/keystone.client';
+import { MappingModule } from '../mapping/mapping.module';
+import { GrantExpiryScheduler } from './grant-expiry.scheduler';
+import { GrantRepository } from './grant.repository';
+import { ProvisioningController } from './provisioning.controller';
+import { ProvisioningService } from './provisioning.service';
+
+@Module({
+  imports: [MappingModule],
+  controllers: [ProvisioningController],
+  providers: [KeystoneClient, GrantRepository, ProvisioningService, GrantExpiryScheduler],
+  exports: [ProvisioningService, KeystoneClient],
+})
+export class ProvisioningModule {}

@@ -1,0 +1,176 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiError, AuditRepository } from '@app/platform';
+import { MappedProperties } from '@app/keystone-mapping';
+import { AaiBridgeConfig } from '../config';
+import { KeystoneClient, KeystoneError, KsRef, KsUser } from '../keystone/keystone.client';
+import { Grant, planGrants } from './grant-plan';
+import { GrantRepository } from './grant.repository';
+
+/** A login can't be provisioned (missing project/role/group, Keystone refusing): said plainly. */
+export class ProvisioningError extends Error {}
+
+export interface ProvisionResult {
+  user: { id: string; name: string; domainId: string; created: boolean };
+  projects: Array<{ id: string; name: string; roles: string[] }>;
+  groups: Array<{ id: string; name: string }>;
+  granted: string[];
+  revoked: string[];
+  /** Keystone API calls this provisioning made (auth: token issuance for the bridge itself). */
+  keystoneCalls: { read: number; write: number; auth: number };
+}
+
+const CACHE_MS = 60_000;
+
+/**
+ * Makes Keystone hold what the mapping yields for a user: the user (kept current), the projects
+ * and roles, the group memberships; and takes back what the bridge granted earlier and the mapping
+ * no longer yields. Never touches what anyone else granted (see GrantRepository).
+ */
+@Injectable()
+export class ProvisioningService {
+  private readonly logger = new Logger(ProvisioningService.name);
+  private domains = new Map<string, { id: string; until: number }>();
+  private roleCache?: { roles: KsRef[]; until: number };
+
+  constructor(
+    private readonly keystone: KeystoneClient,
+    private readonly grants: GrantRepository,
+    private readonly audit: AuditRepository,
+    private readonly config: ConfigService<AaiBridgeConfig, true>,
+  ) {}
+
+  async provision(mapped: MappedProperties, attributes: Record<string, string[]>): Promise<ProvisionResult> {
+    const before = { ...this.keystone.calls };
+    try {
+      const { user, created } = await this.ensureUser(mapped, attributes);
+      const projects = await this.resolveProjects(mapped);
+      const groups = await this.resolveGroups(mapped);
+      const desired: Grant[] = [
+        ...projects.flatMap((p) => p.roles.map((r) => ({ kind: 'role' as const, target: `${p.id}/${r.id}`, label: `project ${p.name}: role ${r.name}` }))),
+        ...groups.map((g) => ({ kind: 'group' as const, target: g.id, label: `group ${g.name}` })),
+      ];
+      const present = created
+        ? []
+        : [
+            ...(await this.keystone.projectRoleAssignments(user.id)).map((a) => ({ kind: 'role' as const, target: `${a.projectId}/${a.roleId}` })),
+            ...(await this.keystone.userGroups(user.id)).map((g) => ({ kind: 'group' as const, target: g.id })),
+          ];
+      const plan = planGrants(desired, present, await this.grants.forUser(user.id));
+      // Record first: a failure half way leaves records of grants that may not exist (harmless to
+      // revoke later), never grants the bridge would not know it made.
+      await this.grants.record(user.id, user.name, [...plan.grant, ...plan.refresh]);
+      for (const g of plan.grant) await this.apply(g, user.id, 'grant');
+      for (const g of plan.revoke) {
+        if (g.present) await this.apply(g, user.id, 'revoke');
+        await this.grants.forget(user.id, g);
+      }
+      if (plan.grant.length || plan.revoke.length) {
+        await this.audit.record({
+          actor: 'aai-bridge',
+          action: 'provision',
+          target: `user ${user.name}`,
+          details: { granted: plan.grant.map((g) => g.label), revoked: plan.revoke.map((g) => g.label) },
+        });
+      }
+      return {
+        user: { id: user.id, name: user.name, domainId: user.domain_id, created },
+        projects: projects.map((p) => ({ id: p.id, name: p.name, roles: p.roles.map((r) => r.name) })),
+        groups: groups.map((g) => ({ id: g.id, name: g.name })),
+        granted: plan.grant.map((g) => g.label),
+        revoked: plan.revoke.map((g) => g.label),
+        keystoneCalls: {
+          read: this.keystone.calls.read - before.read,
+          write: this.keystone.calls.write - before.write,
+          auth: this.keystone.calls.auth - before.auth,
+        },
+      };
+    } catch (err) {
+      if (err instanceof KeystoneError) throw new ProvisioningError(err.message);
+      throw err;
+    }
+  }
+
+  /** Revokes the bridge's grants that no login refreshed within AAI_GRANT_EXPIRY_DAYS. */
+  async revokeExpired(now = new Date()): Promise<number> {
+    const days = this.config.get('AAI_GRANT_EXPIRY_DAYS', { infer: true });
+    if (days === 0) return 0;
+    const stale = await this.grants.notRefreshedSince(new Date(now.getTime() - days * 86_400_000));
+    for (const g of stale) {
+      await this.apply(g, g.keystoneUserId, 'revoke');
+      await this.grants.forget(g.keystoneUserId, g);
+      await this.audit.record({ actor: 'aai-bridge', action: 'expire', target: `user ${g.userName}`, details: { revoked: g.label, afterDays: days } });
+    }
+    if (stale.length) this.logger.log({ revoked: stale.length }, 'revoked grants not refreshed by a login');
+    return stale.length;
+  }
+
+  private async apply(g: Grant, userId: string, action: 'grant' | 'revoke') {
+    if (g.kind === 'group') return action === 'grant' ? this.keystone.addToGroup(g.target, userId) : this.keystone.removeFromGroup(g.target, userId);
+    const [projectId, roleId] = g.target.split('/');
+    return action === 'grant' ? this.keystone.grantProjectRole(projectId, userId, roleId) : this.keystone.revokeProjectRole(projectId, userId, roleId);
+  }
+
+  private async ensureUser(mapped: MappedProperties, attributes: Record<string, string[]>): Promise<{ user: KsUser; created: boolean }> {
+    const name = mapped.user.name ?? mapped.user.id;
+    if (!name) throw new ProvisioningError('the mapping yields no user name (local user.name)');
+    const domainId = mapped.user.domain?.id ?? (await this.domainId(mapped.user.domain?.name ?? this.config.get('AAI_USERS_DOMAIN', { infer: true })));
+    const email = mapped.user.email ?? attributes.mail?.[0];
+    const description = attributes.displayName?.[0];
+    const existing = await this.keystone.findUser(domainId, name);
+    if (!existing) {
+      const user = await this.keystone.createUser({ name, domain_id: domainId, ...(email ? { email } : {}), ...(description ? { description } : {}) });
+      return { user, created: true };
+    }
+    const changes: Partial<KsUser> = {};
+    if (email && existing.email !== email) changes.email = email;
+    if (description && existing.description !== description) changes.description = description;
+    if (Object.keys(changes).length) await this.keystone.updateUser(existing.id, changes);
+    return { user: { ...existing, ...changes }, created: false };
+  }
+
+  private async resolveProjects(mapped: MappedProperties) {
+    const domainId = await this.domainId(this.config.get('AAI_PROJECTS_DOMAIN', { infer: true }));
+    const create = this.config.get('AAI_CREATE_PROJECTS', { infer: true });
+    const out: Array<{ id: string; name: string; roles: KsRef[] }> = [];
+    for (const p of mapped.projects) {
+      let project = await this.keystone.findProject(domainId, p.name);
+      if (!project) {
+        if (!create) throw new ProvisioningError(`project ${p.name} does not exist in Keystone (and AAI_CREATE_PROJECTS is off)`);
+        project = await this.keystone.createProject(domainId, p.name, 'created by aai-bridge for federated users');
+      }
+      out.push({ id: project.id, name: p.name, roles: await Promise.all(p.roles.map((r) => this.role(r.name))) });
+    }
+    return out;
+  }
+
+  private async resolveGroups(mapped: MappedProperties): Promise<KsRef[]> {
+    const groups: KsRef[] = mapped.group_ids.map((id) => ({ id, name: id }));
+    for (const g of mapped.group_names) {
+      const domainId = g.domain.id ?? (await this.domainId(g.domain.name!));
+      const group = await this.keystone.findGroup(domainId, g.name);
+      if (!group) throw new ProvisioningError(`group ${g.name} does not exist in Keystone domain ${g.domain.name ?? g.domain.id}`);
+      groups.push(group);
+    }
+    return [...new Map(groups.map((g) => [g.id, g])).values()];
+  }
+
+  private async domainId(name: string): Promise<string> {
+    const hit = this.domains.get(name);
+    if (hit && hit.until > Date.now()) return hit.id;
+    const id = await this.keystone.domainId(name);
+    this.domains.set(name, { id, until: Date.now() + CACHE_MS });
+    return id;
+  }
+
+  private async role(name: string): Promise<KsRef> {
+    for (const fresh of [false, true]) {
+      if (fresh || !this.roleCache || this.roleCache.until < Date.now()) this.roleCache = { roles: await this.keystone.roles(), until: Date.now() + CACHE_MS };
+      const role = this.roleCache.roles.find((r) => r.name === name);
+      if (role) return role;
+    }
+    throw new ProvisioningError(`role ${name} does not exist in Keystone`);
+  }
+}
+
+export const provisioningFailed = (err: ProvisioningError) => ApiError.unprocessable('provisioning_failed', err.message);
