@@ -3,6 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvSpec, ServiceDefinition } from '../../libs/platform/src';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir as osTmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { samlEnv } from '../support/saml-fixtures';
 import { TestApp, startTestApp } from '../support/nest-app';
 
 const ADMIN = 'aai-admin-token-0123456789';
@@ -19,7 +23,7 @@ describe('aai-bridge: mapping rules API (real PostgreSQL)', () => {
     t = await startTestApp(
       () => (require('../../apps/aai-bridge/src/service') as typeof import('../../apps/aai-bridge/src/service')).aaiBridgeService as unknown as ServiceDefinition<EnvSpec>,
       ADMIN,
-      { AAI_ADMIN_TOKEN: ADMIN },
+      { AAI_ADMIN_TOKEN: ADMIN, ...samlEnv(mkdtempSync(joinPath(osTmpdir(), 'aai-saml-')), 'http://127.0.0.1:8081') },
     );
   });
   afterAll(() => t.close());

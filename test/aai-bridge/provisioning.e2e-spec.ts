@@ -1,6 +1,10 @@
 import type { EnvSpec, ServiceDefinition } from '../../libs/platform/src';
 import { ProvisioningService } from '../../apps/aai-bridge/src/provisioning/provisioning.service';
 import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir as osTmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { samlEnv } from '../support/saml-fixtures';
 import { TestApp, startTestApp } from '../support/nest-app';
 
 const ADMIN = 'aai-prov-admin-token-0123456';
@@ -40,6 +44,7 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
       ADMIN,
       {
         AAI_ADMIN_TOKEN: ADMIN,
+        ...samlEnv(mkdtempSync(joinPath(osTmpdir(), 'aai-saml-')), 'http://127.0.0.1:8081'),
         KEYSTONE_URL: keystone.url,
         KEYSTONE_ADMIN_PASSWORD,
         AAI_CREATE_PROJECTS: 'true',

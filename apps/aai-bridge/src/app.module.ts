@@ -5,17 +5,20 @@ import { MappingModule } from './mapping/mapping.module';
 import { CreateMappingVersions1732600000000 } from './migrations/1732600000000-CreateMappingVersions';
 import { CreateGrants1732600000100 } from './migrations/1732600000100-CreateGrants';
 import { ProvisioningModule } from './provisioning/provisioning.module';
+import { CreateSamlStateAndSessions1732600000200 } from './migrations/1732600000200-CreateSamlStateAndSessions';
+import { SamlModule } from './saml/saml.module';
 
 @Module({
   imports: [
     PlatformModule.forRoot({
       serviceName: 'aai-bridge',
       env: aaiBridgeEnv,
-      migrations: [CreateMappingVersions1732600000000, CreateGrants1732600000100],
+      migrations: [CreateMappingVersions1732600000000, CreateGrants1732600000100, CreateSamlStateAndSessions1732600000200],
       adminToken: { tokenVar: 'AAI_ADMIN_TOKEN', dataDirVar: 'AAI_DATA_DIR' },
     }),
     MappingModule,
     ProvisioningModule,
+    SamlModule,
   ],
 })
 export class AppModule {}

@@ -1,4 +1,13 @@
-import { EnvValues, bool, commonEnv, int, port, str } from '@app/platform';
+import { EnvValues, EnvVar, bool, commonEnv, int, port, str } from '@app/platform';
+
+const url = (o: Omit<EnvVar<string>, 'parse'>): EnvVar<string> => ({
+  ...o,
+  parse(raw) {
+    const u = new URL(raw);
+    if (!['http:', 'https:'].includes(u.protocol)) throw new Error('must be an http(s) URL');
+    return raw.replace(/\/+$/, '');
+  },
+});
 
 /** aai-bridge configuration. The variable names are fixed: deploy scripts and tests use them. */
 export const aaiBridgeEnv = {
@@ -12,6 +21,16 @@ export const aaiBridgeEnv = {
     secret: true,
     minLength: 16,
   }),
+  AAI_PUBLIC_URL: url({ description: 'external base URL of the bridge (its VIP); ACS and metadata derive from it' }),
+  AAI_SP_ENTITY_ID: str({ description: "the SP's SAML entityID (default: the metadata URL)", optional: true }),
+  AAI_SP_KEY: str({ description: "file with the SP's private key (PEM): signs requests, decrypts assertions" }),
+  AAI_SP_CERT: str({ description: "file with the SP's certificate (PEM), published in the SP metadata" }),
+  AAI_IDP_METADATA: str({ description: "the IdP's SAML metadata: a file path or an http(s) URL" }),
+  AAI_WANT_ASSERTIONS_SIGNED: bool({ description: 'require a signature on the Assertion (false: a signed Response suffices)', default: true }),
+  AAI_WANT_RESPONSE_SIGNED: bool({ description: 'require a signature on the Response', default: false }),
+  AAI_CLOCK_SKEW_SECONDS: int({ description: 'accepted clock difference with the IdP for NotBefore/NotOnOrAfter', default: 60, min: 0, max: 600 }),
+  AAI_TRUSTED_DASHBOARDS: str({ description: 'comma-separated Horizon WebSSO URLs trusted as origin (exact match)', default: '' }),
+  AAI_SESSION_HOURS: int({ description: 'browser session lifetime', default: 8, min: 1, max: 168 }),
   KEYSTONE_URL: str({ description: 'Keystone v3 URL, e.g. http://keystone-vip:5000/v3', optional: true }),
   KEYSTONE_ADMIN_USERNAME: str({ description: "the bridge's Keystone user (admin role on its project)", default: 'admin' }),
   KEYSTONE_ADMIN_PASSWORD: str({ description: "the bridge's Keystone password", optional: true, secret: true }),

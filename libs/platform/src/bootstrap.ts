@@ -39,6 +39,8 @@ export function configureHttp(app: INestApplication, def: Pick<ServiceDefinition
       next(err);
     }),
   );
+  // HTML form posts (the SAML POST binding); small, as SAML messages are.
+  express_.use(express.urlencoded({ extended: false, limit: '2mb' }));
   const doc = new DocumentBuilder().setTitle(def.name).setDescription(def.summary).addBearerAuth().build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
 }

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { MappingModule } from '../mapping/mapping.module';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { SamlController } from './saml.controller';
+import { SamlService } from './saml.service';
+import { SamlSp } from './saml-sp';
+import { SamlStateRepository } from './saml-state.repository';
+import { SessionRepository } from './session.repository';
+
+@Module({
+  imports: [MappingModule, ProvisioningModule],
+  controllers: [SamlController],
+  providers: [SamlStateRepository, SessionRepository, SamlSp, SamlService],
+  exports: [SessionRepository, SamlService],
+})
+export class SamlModule {}
