@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Client } from 'pg';
+import { parse as parseYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../support/database';
@@ -9,6 +11,7 @@ import { ServiceProcess, freePort, spawnService } from '../support/service-proce
 import { IdpPeer, idpAvailable, startIdp } from '../support/simplesamlphp';
 
 const ADMIN = 'aai-login-admin-token-012345';
+const DASHBOARD = 'https://horizon.cloud.test/dashboard/auth/websso/';
 const AAI_MAIN = join(__dirname, '../../dist/apps/aai-bridge/src/main.js');
 const peers = idpAvailable('SAML login e2e') && keystoneAvailable('SAML login e2e') ? describe : describe.skip;
 
@@ -73,6 +76,8 @@ peers('SAML login through the real IdP into the real Keystone', () => {
       AAI_IDP_METADATA: idp.metadataUrl,
       KEYSTONE_URL: keystone.url,
       KEYSTONE_ADMIN_PASSWORD,
+      AAI_SECRET_KEY: 'login-e2e-secret-key-0123456789abcdef',
+      AAI_TRUSTED_DASHBOARDS: DASHBOARD,
       LOG_LEVEL: 'warn',
     };
     // Node 0 answers at the public URL (the VIP); node 1 is the other controller, same database.
@@ -138,6 +143,62 @@ peers('SAML login through the real IdP into the real Keystone', () => {
     const res = await fetch(`${publicUrl}/saml/login?returnTo=${encodeURIComponent('https://evil.example/steal')}`, { redirect: 'manual' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.code).toBe('untrusted_return_to');
+  });
+
+  it('hands Horizon a working token (WebSSO form POST to the exact trusted origin)', async () => {
+    expect((await fetch(`${publicUrl}/websso?origin=${encodeURIComponent('https://horizon.cloud.test/other')}`)).status).toBe(400);
+    const anonymous = await fetch(`${publicUrl}/websso?origin=${encodeURIComponent(DASHBOARD)}`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get('location')).toContain('/saml/login?returnTo=');
+
+    const browser = new Browser();
+    await login(browser);
+    const form = await browser.fetch(`${publicUrl}/websso?origin=${encodeURIComponent(DASHBOARD)}`);
+    expect(form.status).toBe(200);
+    const html = await form.text();
+    expect(html).toContain(`action="${DASHBOARD}"`);
+    const token = /name="token" value="([^"]+)"/.exec(html)![1];
+    const projects = await fetch(`${keystone.url}/auth/projects`, { headers: { 'X-Auth-Token': token } });
+    expect(projects.status).toBe(200);
+    expect(((await projects.json()) as any).projects.map((p: any) => p.name)).toEqual(['cms']);
+  });
+
+  it('offers a clouds.yaml whose application credential logs in to Keystone', async () => {
+    const browser = new Browser();
+    await login(browser);
+    const page = await (await browser.fetch(`${publicUrl}/cli`)).text();
+    expect(page).toContain('cms');
+    const projectId = /name="project" value="([^"]+)"/.exec(page)![1];
+    const res = await browser.fetch(`${publicUrl}/cli/clouds.yaml`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ project: projectId, days: '7' }).toString(),
+    });
+    expect(res.status).toBe(200);
+    const cloud = Object.values(parseYaml(await res.text()).clouds)[0] as any;
+    expect(cloud.auth_type).toBe('v3applicationcredential');
+    const auth = await fetch(`${keystone.url}/auth/tokens`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ auth: { identity: { methods: ['application_credential'], application_credential: { id: cloud.auth.application_credential_id, secret: cloud.auth.application_credential_secret } } } }),
+    });
+    expect(auth.status).toBe(201);
+    expect(((await auth.json()) as any).token.project.id).toBe(projectId);
+    const other = await browser.fetch(`${publicUrl}/cli/clouds.yaml`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ project: 'not-mine', days: '7' }).toString(),
+    });
+    expect(other.status).toBe(400);
+  });
+
+  it('keeps the TOTP secrets sealed in the database', async () => {
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    const { rows } = await pg.query('SELECT sealed_secret FROM user_secrets');
+    await pg.end();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.sealed_secret).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 
   it('counts logins and failures in /metrics', async () => {

@@ -30,5 +30,11 @@ export function stubIdpMetadata(dir: string): string {
 /** The SAML part of aai-bridge's environment, for a bridge at publicUrl. */
 export function samlEnv(dir: string, publicUrl: string, idpMetadata?: string): Record<string, string> {
   const sp = makeKeyPair(dir, 'sp');
-  return { AAI_PUBLIC_URL: publicUrl, AAI_SP_KEY: sp.key, AAI_SP_CERT: sp.cert, AAI_IDP_METADATA: idpMetadata ?? stubIdpMetadata(dir) };
+  return {
+    AAI_PUBLIC_URL: publicUrl,
+    AAI_SP_KEY: sp.key,
+    AAI_SP_CERT: sp.cert,
+    AAI_IDP_METADATA: idpMetadata ?? stubIdpMetadata(dir),
+    AAI_SECRET_KEY: 'test-secret-key-for-sealing-0123456789',
+  };
 }

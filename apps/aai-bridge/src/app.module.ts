@@ -7,18 +7,21 @@ import { CreateGrants1732600000100 } from './migrations/1732600000100-CreateGran
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { CreateSamlStateAndSessions1732600000200 } from './migrations/1732600000200-CreateSamlStateAndSessions';
 import { SamlModule } from './saml/saml.module';
+import { HandoffModule } from './handoff/handoff.module';
+import { CreateUserSecrets1732600000300 } from './migrations/1732600000300-CreateUserSecrets';
 
 @Module({
   imports: [
     PlatformModule.forRoot({
       serviceName: 'aai-bridge',
       env: aaiBridgeEnv,
-      migrations: [CreateMappingVersions1732600000000, CreateGrants1732600000100, CreateSamlStateAndSessions1732600000200],
+      migrations: [CreateMappingVersions1732600000000, CreateGrants1732600000100, CreateSamlStateAndSessions1732600000200, CreateUserSecrets1732600000300],
       adminToken: { tokenVar: 'AAI_ADMIN_TOKEN', dataDirVar: 'AAI_DATA_DIR' },
     }),
     MappingModule,
     ProvisioningModule,
     SamlModule,
+    HandoffModule,
   ],
 })
 export class AppModule {}

@@ -131,6 +131,38 @@ export class KeystoneClient {
     await this.call('DELETE', `/groups/${groupId}/users/${userId}`, undefined, [404]);
   }
 
+  // ---- tokens for users (the hand-off) ---------------------------------------------------------
+  async createTotpCredential(userId: string, secretBase32: string): Promise<string> {
+    const { credential } = await this.call<{ credential: { id: string } }>('POST', '/credentials', { credential: { type: 'totp', user_id: userId, blob: secretBase32 } });
+    return credential.id;
+  }
+
+  async deleteCredential(id: string): Promise<void> {
+    await this.call('DELETE', `/credentials/${id}`, undefined, [404]);
+  }
+
+  /** A token for the user from a TOTP passcode: unscoped, or scoped to a project. */
+  async totpToken(userId: string, passcode: string, projectId?: string): Promise<{ token: string; expiresAt: string }> {
+    const body = {
+      auth: {
+        identity: { methods: ['totp'], totp: { user: { id: userId, passcode } } },
+        ...(projectId ? { scope: { project: { id: projectId } } } : {}),
+      },
+    };
+    const res = await this.fetch('POST', '/auth/tokens', body, false);
+    if (res.status !== 201) throw new KeystoneError(`Keystone refused a TOTP login for user ${userId}: HTTP ${res.status} ${await errorText(res)}`, res.status);
+    const json = (await res.json()) as { token: { expires_at: string } };
+    return { token: res.headers.get('x-subject-token')!, expiresAt: json.token.expires_at };
+  }
+
+  /** Application credentials can only be made with the user's own token (not by an admin). */
+  async createApplicationCredential(userToken: string, userId: string, name: string, expiresAt: Date): Promise<{ id: string; secret: string }> {
+    const res = await this.fetch('POST', `/users/${userId}/application_credentials`, { application_credential: { name, expires_at: expiresAt.toISOString().replace(/\.\d+Z$/, '') } }, false, false, userToken);
+    if (res.status !== 201) throw new KeystoneError(`Keystone refused the application credential: HTTP ${res.status} ${await errorText(res)}`, res.status);
+    const { application_credential } = (await res.json()) as { application_credential: { id: string; secret: string } };
+    return application_credential;
+  }
+
   // ---- plumbing ------------------------------------------------------------------------------
   private async adminToken(forceNew = false): Promise<string> {
     if (!forceNew && this.token && this.token.expiresAt - REFRESH_BEFORE_MS > Date.now()) return this.token.value;
@@ -159,9 +191,10 @@ export class KeystoneClient {
     }
   }
 
-  private async fetch(method: string, path: string, body: unknown, authenticated: boolean, freshToken = false): Promise<Response> {
+  private async fetch(method: string, path: string, body: unknown, authenticated: boolean, freshToken = false, userToken?: string): Promise<Response> {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
     if (authenticated) headers['X-Auth-Token'] = await this.adminToken(freshToken);
+    else if (userToken) headers['X-Auth-Token'] = userToken;
     const end = this.latency.startTimer({ method });
     if (!authenticated) this.calls.auth++;
     else if (method === 'GET' || method === 'HEAD') this.calls.read++;

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { SamlModule } from '../saml/saml.module';
+import { HandoffController } from './handoff.controller';
+import { UserSecretRepository } from './user-secret.repository';
+import { UserTokenService } from './user-token.service';
+
+@Module({
+  imports: [SamlModule, ProvisioningModule],
+  controllers: [HandoffController],
+  providers: [UserSecretRepository, UserTokenService],
+})
+export class HandoffModule {}
