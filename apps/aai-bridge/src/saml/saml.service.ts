@@ -134,6 +134,17 @@ export class SamlService {
     const root = assertion.documentElement;
     const assertionId = root?.getAttribute('ID');
     if (!root || !assertionId) throw this.refuse('invalid', 'verified assertion has no ID');
+    // node-saml checks the Issuer of logout messages only: check the login's ourselves.
+    const issuers = [
+      Array.from(root.childNodes).find((n) => (n as Element).localName === 'Issuer'),
+      Array.from(response.documentElement?.childNodes ?? []).find((n) => (n as Element).localName === 'Issuer'),
+    ];
+    if (!issuers[0]) throw this.refuse('issuer', 'the assertion names no Issuer');
+    for (const issuer of issuers) {
+      if (issuer && issuer.textContent?.trim() !== this.sp.idp.entityId) {
+        throw this.refuse('issuer', `Issuer ${issuer.textContent?.trim()} is not the IdP of the metadata (${this.sp.idp.entityId})`);
+      }
+    }
     const confirmations = Array.from(assertion.getElementsByTagNameNS(SAML, 'SubjectConfirmationData'));
     if (!confirmations.some((c) => c.getAttribute('Recipient') === acs)) throw this.refuse('recipient', `SubjectConfirmationData Recipient is not this SP's ACS ${acs}`);
     const notOnOrAfter = confirmations.map((c) => c.getAttribute('NotOnOrAfter')).find(Boolean);
@@ -158,7 +169,8 @@ function classify(message: string): FailureReason {
   if (m.includes('signature')) return 'signature';
   if (m.includes('audience')) return 'audience';
   if (m.includes('issuer')) return 'issuer';
-  if (m.includes('expired') || m.includes('not yet valid') || m.includes('notbefore') || m.includes('notonorafter')) return 'time';
+  // node-saml reports a subject confirmation out of its time window as "no valid subject confirmation".
+  if (m.includes('expired') || m.includes('not yet valid') || m.includes('notbefore') || m.includes('notonorafter') || m.includes('subject confirmation')) return 'time';
   if (m.includes('inresponseto')) return 'in_response_to';
   return 'invalid';
 }
