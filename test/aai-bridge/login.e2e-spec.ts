@@ -201,6 +201,43 @@ peers('SAML login through the real IdP into the real Keystone', () => {
     for (const r of rows) expect(r.sealed_secret).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 
+  it('logs out here and at the IdP (SP-initiated single logout)', async () => {
+    const browser = new Browser();
+    await login(browser);
+    expect((await browser.fetch(`${publicUrl}/me`)).status).toBe(200);
+    const out = await browser.fetch(`${publicUrl}/saml/logout`);
+    expect(out.status).toBe(302);
+    const atIdp = out.headers.get('location')!;
+    expect(atIdp.startsWith(idp.baseUrl)).toBe(true);
+    expect(new URL(atIdp).searchParams.get('Signature')).toBeTruthy();
+    // The IdP ends its session and sends the browser back with a signed LogoutResponse.
+    const back = await browser.follow(atIdp);
+    expect(back.url.startsWith(`${publicUrl}/`)).toBe(true);
+    expect((await browser.fetch(`${publicUrl}/me`)).status).toBe(401);
+    // No IdP session left: a new login shows the IdP's login form again.
+    const again = await browser.fetch(`${publicUrl}/saml/login`);
+    const idpPage = await browser.follow(again.headers.get('location')!);
+    expect(await idpPage.res.text()).toMatch(/name="password"/);
+  });
+
+  it('ends the session when the IdP logs the user out (IdP-initiated single logout)', async () => {
+    const browser = new Browser();
+    await login(browser);
+    expect((await browser.fetch(`${publicUrl}/me`)).status).toBe(200);
+    // The IdP sends the browser to our /saml/slo with a LogoutRequest; we answer with a LogoutResponse.
+    const hops: string[] = [];
+    let url = `${idp.baseUrl}saml2/idp/SingleLogoutService.php?ReturnTo=${encodeURIComponent(`${idp.baseUrl}logout-done`)}`;
+    while (hops.length < 10 && !url.startsWith(`${idp.baseUrl}logout-done`)) {
+      hops.push(url);
+      const location = (await browser.fetch(url)).headers.get('location');
+      if (!location) break;
+      url = new URL(location, url).toString();
+    }
+    expect(url).toBe(`${idp.baseUrl}logout-done`);
+    expect(hops.some((h) => h.startsWith(`${publicUrl}/saml/slo?SAMLRequest=`))).toBe(true);
+    expect((await browser.fetch(`${publicUrl}/me`)).status).toBe(401);
+  });
+
   it('counts logins and failures in /metrics', async () => {
     const metrics = await (await fetch(`${publicUrl}/metrics`)).text();
     expect(metrics).toMatch(/aai_logins_total\{outcome="success",reason=""\} [1-9]/);

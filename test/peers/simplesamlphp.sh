@@ -31,6 +31,7 @@ start)
   sp_cert=""
   if [ -n "${SP_CERT_FILE:-}" ]; then sp_cert="$(grep -v -- '-----' "$SP_CERT_FILE" | tr -d '\n')"; fi
   salt="$(openssl rand -hex 16)"
+  sp_host="$(echo "$SP_ACS_URL" | sed -E 's#^https?://([^/]+).*#\1#')"
   cat > "$dir/config.php" <<PHP
 <?php
 \$config = [
@@ -57,6 +58,8 @@ start)
     'showerrors' => true,
     'errorreporting' => false,
     'assertion.allowed_clock_skew' => 180,
+    // ReturnTo of IdP-initiated logout may lead to the IdP itself or the SP.
+    'trusted.url.domains' => ['127.0.0.1:$IDP_PORT', '$sp_host'],
 ];
 PHP
   cat > "$dir/authsources.php" <<PHP
@@ -92,6 +95,8 @@ PHP
     'sharedkey_algorithm' => 'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
     'certData' => '$sp_cert',
     'validate.logout' => false,
+    // Logout messages on the Redirect binding are signed, so the SP can verify them.
+    'redirect.sign' => true,
 ];
 PHP
   SIMPLESAMLPHP_CONFIG_DIR="$dir" setsid php -S "127.0.0.1:$IDP_PORT" -t "$WWW" >"$dir/php.log" 2>&1 < /dev/null &

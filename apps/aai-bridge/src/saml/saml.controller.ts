@@ -51,6 +51,36 @@ export class SamlController {
     res.redirect(303, done.returnTo);
   }
 
+  @Get('saml/logout')
+  @ApiOperation({ summary: 'Log out here and at the IdP (SP-initiated single logout)' })
+  @ApiQuery({ name: 'returnTo', required: false })
+  async logout(@Query('returnTo') returnTo: string | undefined, @Req() req: Request, @Res() res: Response) {
+    const token = sessionToken(req);
+    const session = token ? await this.sessions.find(token) : null;
+    const target = await this.saml.startLogout(session, returnTo);
+    if (token) await this.sessions.delete(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(302, target);
+  }
+
+  @Get('saml/slo')
+  @ApiOperation({ summary: "Single logout endpoint (Redirect binding): the IdP's LogoutRequest or LogoutResponse" })
+  async slo(@Query() query: Record<string, string>, @Req() req: Request, @Res() res: Response) {
+    if (!query.SAMLRequest && !query.SAMLResponse) return this.logout(query.returnTo, req, res);
+    const originalQuery = req.originalUrl.split('?')[1] ?? '';
+    const target = await this.saml.singleLogout(query, originalQuery);
+    if (query.SAMLResponse) res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(302, target);
+  }
+
+  @Post('saml/slo')
+  @ApiExcludeEndpoint()
+  async sloPost(@Body() body: Record<string, string>, @Res() res: Response) {
+    const target = await this.saml.singleLogoutPost(body);
+    if (body.SAMLResponse) res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(302, target);
+  }
+
   @Get('me')
   @ApiOperation({ summary: "The logged-in user's mapped identity, or 401" })
   async me(@Req() req: Request) {

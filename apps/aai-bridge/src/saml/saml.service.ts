@@ -10,7 +10,7 @@ import { ProvisioningError, ProvisioningService } from '../provisioning/provisio
 import { normaliseAttributes, toKeystoneAssertion } from './attributes';
 import { SamlSp } from './saml-sp';
 import { SamlStateRepository } from './saml-state.repository';
-import { SessionRepository } from './session.repository';
+import { Session, SessionRepository } from './session.repository';
 
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -122,6 +122,57 @@ export class SamlService {
     this.logins.inc({ outcome: 'success', reason: '' });
     await this.audit.record({ actor: provisioned.user.name, action: 'login', target: 'saml', details: { granted: provisioned.granted, revoked: provisioned.revoked } });
     return { sessionToken, returnTo, expiresAt };
+  }
+
+  /**
+   * SP-initiated logout: ends the local session, then sends the user to the IdP with a signed
+   * LogoutRequest (the IdP's LogoutResponse comes back to /saml/slo).
+   */
+  async startLogout(session: Session | null, returnTo: string | undefined): Promise<string> {
+    const back = this.checkReturnTo(returnTo ?? '/');
+    if (!session?.nameId) return back;
+    return this.sp.saml.getLogoutUrlAsync(
+      { issuer: this.sp.idp.entityId, nameID: session.nameId, nameIDFormat: session.nameIdFormat ?? 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient', sessionIndex: session.sessionIndex ?? undefined },
+      back,
+      {},
+    );
+  }
+
+  /**
+   * /saml/slo on the Redirect binding: the IdP's LogoutRequest (IdP-initiated: end the user's
+   * sessions, answer with a LogoutResponse) or its LogoutResponse to ours (go back to RelayState).
+   */
+  async singleLogout(query: Record<string, string>, originalQuery: string): Promise<string> {
+    let result: { profile: Profile | null; loggedOut: boolean };
+    try {
+      result = await this.sp.saml.validateRedirectAsync(query, originalQuery);
+    } catch (err) {
+      throw this.refuse(classify((err as Error).message), `logout message refused: ${(err as Error).message}`, HttpStatus.BAD_REQUEST);
+    }
+    if (query.SAMLRequest && result.profile) {
+      const ended = await this.sessions.deleteByNameId(result.profile.nameID, result.profile.sessionIndex ?? null);
+      await this.audit.record({ actor: 'idp', action: 'logout', target: 'saml', details: { sessions: ended } });
+      return this.sp.saml.getLogoutResponseUrlAsync(result.profile, query.RelayState ?? '', {}, true);
+    }
+    return this.checkReturnTo(query.RelayState || '/');
+  }
+
+  /** /saml/slo on the POST binding: same as singleLogout. */
+  async singleLogoutPost(body: Record<string, string>): Promise<string> {
+    try {
+      if (body.SAMLRequest) {
+        const { profile } = await this.sp.saml.validatePostRequestAsync(body);
+        const ended = await this.sessions.deleteByNameId(profile.nameID, profile.sessionIndex ?? null);
+        await this.audit.record({ actor: 'idp', action: 'logout', target: 'saml', details: { sessions: ended } });
+        return this.sp.saml.getLogoutResponseUrlAsync(profile, body.RelayState ?? '', {}, true);
+      }
+      const { loggedOut } = await this.sp.saml.validatePostResponseAsync(body);
+      if (!loggedOut) throw new Error('not a LogoutResponse');
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw this.refuse(classify((err as Error).message), `logout message refused: ${(err as Error).message}`, HttpStatus.BAD_REQUEST);
+    }
+    return this.checkReturnTo(body.RelayState || '/');
   }
 
   /** Destination and Recipient (node-saml leaves them to us), read from the verified XML. */
