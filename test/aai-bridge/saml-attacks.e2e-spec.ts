@@ -28,7 +28,8 @@ peers('SAML security: forged, altered and wrapped messages are refused', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aai-attacks-'));
-    idp = new ForgingIdp(dir);
+    // Two signing certificates in the metadata (key rollover): the IdP signs with the second.
+    idp = new ForgingIdp(dir, 1);
     [keystone, db] = await Promise.all([startKeystone(), createTestDatabase()]);
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
@@ -88,7 +89,7 @@ peers('SAML security: forged, altered and wrapped messages are refused', () => {
     return { status: res.status, code, me };
   };
 
-  it('accepts a genuine signed response (the baseline every attack alters)', async () => {
+  it('accepts a genuine signed response, signed with the second of two metadata certificates (rollover)', async () => {
     expect(await submit(idp.sign(idp.response(await fields('mallory@infn.it'))))).toEqual({ status: 303, code: null, me: 'mallory@infn.it' });
   });
 

@@ -33,8 +33,10 @@ export class ForgingIdp {
   readonly cert: string;
   readonly metadataFile: string;
 
-  constructor(dir: string) {
+  /** `rolloverCerts`: other signing certificates listed before its own (an IdP mid key rollover). */
+  constructor(dir: string, rolloverCerts = 0) {
     const pair = makeKeyPair(dir, 'forge-idp');
+    const others = Array.from({ length: rolloverCerts }, (_, i) => makeKeyPair(dir, `forge-idp-old-${i}`).certBody);
     this.key = readFileSync(pair.key, 'utf8');
     this.cert = readFileSync(pair.cert, 'utf8');
     this.metadataFile = join(dir, 'forge-idp-metadata.xml');
@@ -42,7 +44,7 @@ export class ForgingIdp {
       this.metadataFile,
       `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="${DS}" entityID="${this.entityId}">
   <md:IDPSSODescriptor protocolSupportEnumeration="${SAMLP}">
-    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${pair.certBody}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+${[...others, pair.certBody].map((c) => `    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${c}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`).join('\n')}
     <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.forge.test/sso"/>
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>`,

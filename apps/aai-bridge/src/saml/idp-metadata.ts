@@ -27,7 +27,8 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   const ssoUrl = endpoint('SingleSignOnService');
   if (!ssoUrl) throw new Error('IdP metadata has no HTTP-Redirect SingleSignOnService');
   const signingCerts = Array.from(idp.getElementsByTagNameNS(MD, 'KeyDescriptor'))
-    .filter((k) => (k.getAttribute('use') ?? 'signing') === 'signing')
+    // No "use" means the key serves both signing and encryption.
+    .filter((k) => (k.getAttribute('use') || 'signing') === 'signing')
     .flatMap((k) => Array.from(k.getElementsByTagNameNS(DS, 'X509Certificate')))
     .map((c) => (c.textContent ?? '').replace(/\s+/g, ''))
     .filter(Boolean);
