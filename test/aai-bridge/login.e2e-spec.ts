@@ -81,7 +81,12 @@ peers('SAML login through the real IdP into the real Keystone', () => {
       LOG_LEVEL: 'warn',
     };
     // Node 0 answers at the public URL (the VIP); node 1 is the other controller, same database.
-    nodes = await Promise.all([spawnService({ ...env, PORT: String(port) }, { main: AAI_MAIN }), spawnService(env, { main: AAI_MAIN })]);
+    nodes = await Promise.all([
+      spawnService({ ...env, PORT: String(port) }, { main: AAI_MAIN }),
+      spawnService(env, { main: AAI_MAIN }),
+      // A third node getting user tokens with a bridge-held password instead of TOTP.
+      spawnService({ ...env, AAI_TOKEN_METHOD: 'password' }, { main: AAI_MAIN }),
+    ]);
     expect((await api('/v1/mapping', { method: 'PUT', body: JSON.stringify(RULES) })).status).toBe(200);
   }, 240_000);
 
@@ -161,6 +166,18 @@ peers('SAML login through the real IdP into the real Keystone', () => {
     const projects = await fetch(`${keystone.url}/auth/projects`, { headers: { 'X-Auth-Token': token } });
     expect(projects.status).toBe(200);
     expect(((await projects.json()) as any).projects.map((p: any) => p.name)).toEqual(['cms']);
+  });
+
+  it('can hand out tokens from a bridge-held password instead (AAI_TOKEN_METHOD=password)', async () => {
+    const browser = new Browser();
+    const post = await loginAtIdp(browser, nodes[2].url, 'alice', 'alice-pass');
+    expect((await postToAcs(browser, `${nodes[2].url}/saml/acs`, post)).status).toBe(303);
+    const html = await (await browser.fetch(`${nodes[2].url}/websso?origin=${encodeURIComponent(DASHBOARD)}`)).text();
+    const token = /name="token" value="([^"]+)"/.exec(html)![1];
+    const projects = await fetch(`${keystone.url}/auth/projects`, { headers: { 'X-Auth-Token': token } });
+    expect(projects.status).toBe(200);
+    const methods = ((await (await fetch(`${keystone.url}/auth/tokens`, { headers: { 'X-Auth-Token': token, 'X-Subject-Token': token } })).json()) as any).token.methods;
+    expect(methods).toEqual(['password']);
   });
 
   it('offers a clouds.yaml whose application credential logs in to Keystone', async () => {

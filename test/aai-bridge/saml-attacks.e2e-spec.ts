@@ -112,9 +112,9 @@ peers('SAML security: forged, altered and wrapped messages are refused', () => {
     expect(await submit(forged)).toMatchObject({ status: 403, code: 'login_signature', me: null });
   });
 
-  it('does not truncate a value at a comment inserted into it (CVE-2017-11427 class)', async () => {
-    const signed = idp.sign(idp.response(await fields('admin@infn.it.evil.com')));
-    const r = await submit(signed.replace('admin@infn.it.evil.com', 'admin@infn.it<!---->.evil.com'));
+  it('does not truncate a value at a comment inserted into it, in an attribute and in NameID (CVE-2017-11427 class)', async () => {
+    const signed = idp.sign(idp.response(await fields('admin@infn.it.evil.com', { nameId: 'admin@infn.it.evil.com' })));
+    const r = await submit(signed.replace(/admin@infn\.it\.evil\.com/g, 'admin@infn.it<!---->.evil.com'));
     expect(r.me).not.toBe('admin@infn.it');
     if (r.status === 303) expect(r.me).toBe('admin@infn.it.evil.com');
   });

@@ -1,4 +1,4 @@
-import { EnvValues, EnvVar, bool, commonEnv, int, port, str } from '@app/platform';
+import { EnvValues, EnvVar, bool, commonEnv, int, oneOf, port, str } from '@app/platform';
 
 const url = (o: Omit<EnvVar<string>, 'parse'>): EnvVar<string> => ({
   ...o,
@@ -31,6 +31,10 @@ export const aaiBridgeEnv = {
   AAI_CLOCK_SKEW_SECONDS: int({ description: 'accepted clock difference with the IdP for NotBefore/NotOnOrAfter', default: 60, min: 0, max: 600 }),
   AAI_TRUSTED_DASHBOARDS: str({ description: 'comma-separated Horizon WebSSO URLs trusted as origin (exact match)', default: '' }),
   AAI_SESSION_HOURS: int({ description: 'browser session lifetime', default: 8, min: 1, max: 168 }),
+  AAI_TOKEN_METHOD: oneOf(['totp', 'password'] as const, {
+    description: 'how the bridge gets Keystone tokens for users: a TOTP credential it holds, or a random password it sets',
+    default: 'totp',
+  }),
   AAI_SECRET_KEY: str({ description: 'key that encrypts secrets at rest (the per-user TOTP secrets); at least 32 characters', secret: true, minLength: 32 }),
   KEYSTONE_URL: str({ description: 'Keystone v3 URL, e.g. http://keystone-vip:5000/v3', optional: true }),
   KEYSTONE_PUBLIC_URL: str({ description: 'Keystone URL users reach (in clouds.yaml); default KEYSTONE_URL', optional: true }),

@@ -1,18 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
 import { AaiBridgeConfig } from '../config';
 import { KeystoneClient, KeystoneError } from '../keystone/keystone.client';
 import { SecretBox } from './secret-box';
 import { newTotpSecret, totp } from './totp';
 import { UserSecretRepository } from './user-secret.repository';
 
+// What credential_id holds for the password method (TOTP stores Keystone's credential id).
+const PASSWORD_MARK = 'password';
+
 /**
- * Keystone tokens for federated users without knowing a password: the bridge holds a TOTP
- * credential per user (secret sealed with AAI_SECRET_KEY) and logs in with the current code.
+ * Keystone tokens for federated users without knowing a password of theirs. AAI_TOKEN_METHOD:
+ * "totp" (default) — the bridge holds a TOTP credential per user and logs in with the current
+ * code; "password" — the bridge sets a random password it keeps. Either secret is sealed with
+ * AAI_SECRET_KEY.
  */
 @Injectable()
 export class UserTokenService {
   private readonly box: SecretBox;
+  private readonly method: 'totp' | 'password';
 
   constructor(
     private readonly keystone: KeystoneClient,
@@ -20,28 +27,45 @@ export class UserTokenService {
     config: ConfigService<AaiBridgeConfig, true>,
   ) {
     this.box = new SecretBox(config.get('AAI_SECRET_KEY', { infer: true }));
+    this.method = config.get('AAI_TOKEN_METHOD', { infer: true });
   }
 
   async tokenFor(userId: string, projectId?: string): Promise<{ token: string; expiresAt: string }> {
-    const secret = await this.secretFor(userId);
+    const login = (secret: string) => this.keystone.userToken(userId, this.method, this.method === 'totp' ? totp(secret) : secret, projectId);
     try {
-      return await this.keystone.totpToken(userId, totp(secret), projectId);
+      return await login(await this.secretFor(userId));
     } catch (err) {
-      // The credential was deleted in Keystone (or the user recreated): enrol again, once.
+      // The credential was deleted in Keystone or the password changed there: enrol again, once.
       if (!(err instanceof KeystoneError) || err.status !== 401) throw err;
       await this.secrets.delete(userId);
-      return this.keystone.totpToken(userId, totp(await this.secretFor(userId)), projectId);
+      return login(await this.secretFor(userId));
     }
   }
 
   private async secretFor(userId: string): Promise<string> {
     const stored = await this.secrets.find(userId);
-    if (stored) return this.box.open(stored.sealedSecret);
+    const storedMethod = stored && (stored.credentialId === PASSWORD_MARK ? 'password' : 'totp');
+    if (stored && storedMethod === this.method) return this.box.open(stored.sealedSecret);
+    if (stored) await this.secrets.delete(userId); // the method changed since: enrol anew
+    return this.method === 'totp' ? this.enrolTotp(userId) : this.enrolPassword(userId);
+  }
+
+  private async enrolTotp(userId: string): Promise<string> {
     const secret = newTotpSecret();
     const credentialId = await this.keystone.createTotpCredential(userId, secret);
     if (await this.secrets.save(userId, this.box.seal(secret), credentialId)) return secret;
     // Another node enrolled the same user at the same moment: keep its secret, drop ours.
     await this.keystone.deleteCredential(credentialId);
     return this.box.open((await this.secrets.find(userId))!.sealedSecret);
+  }
+
+  private async enrolPassword(userId: string): Promise<string> {
+    const password = randomBytes(32).toString('base64url');
+    if (!(await this.secrets.save(userId, this.box.seal(password), PASSWORD_MARK))) return this.box.open((await this.secrets.find(userId))!.sealedSecret);
+    await this.keystone.updateUser(userId, { password });
+    // Keystone revokes the user's tokens on an admin password change, to the second: a token
+    // issued in that same second would be born revoked.
+    await new Promise((r) => setTimeout(r, 1100));
+    return password;
   }
 }

@@ -82,7 +82,7 @@ export class KeystoneClient {
     return (await this.call<{ user: KsUser }>('POST', '/users', { user: { ...user, enabled: true } })).user;
   }
 
-  async updateUser(id: string, changes: Partial<Pick<KsUser, 'email' | 'description' | 'enabled'>>): Promise<void> {
+  async updateUser(id: string, changes: Partial<Pick<KsUser, 'email' | 'description' | 'enabled'>> & { password?: string }): Promise<void> {
     await this.call('PATCH', `/users/${id}`, { user: changes });
   }
 
@@ -141,16 +141,12 @@ export class KeystoneClient {
     await this.call('DELETE', `/credentials/${id}`, undefined, [404]);
   }
 
-  /** A token for the user from a TOTP passcode: unscoped, or scoped to a project. */
-  async totpToken(userId: string, passcode: string, projectId?: string): Promise<{ token: string; expiresAt: string }> {
-    const body = {
-      auth: {
-        identity: { methods: ['totp'], totp: { user: { id: userId, passcode } } },
-        ...(projectId ? { scope: { project: { id: projectId } } } : {}),
-      },
-    };
+  /** A token for the user from a TOTP passcode or a password: unscoped, or scoped to a project. */
+  async userToken(userId: string, method: 'totp' | 'password', secret: string, projectId?: string): Promise<{ token: string; expiresAt: string }> {
+    const identity = method === 'totp' ? { methods: ['totp'], totp: { user: { id: userId, passcode: secret } } } : { methods: ['password'], password: { user: { id: userId, password: secret } } };
+    const body = { auth: { identity, ...(projectId ? { scope: { project: { id: projectId } } } : {}) } };
     const res = await this.fetch('POST', '/auth/tokens', body, false);
-    if (res.status !== 201) throw new KeystoneError(`Keystone refused a TOTP login for user ${userId}: HTTP ${res.status} ${await errorText(res)}`, res.status);
+    if (res.status !== 201) throw new KeystoneError(`Keystone refused a ${method} login for user ${userId}: HTTP ${res.status} ${await errorText(res)}`, res.status);
     const json = (await res.json()) as { token: { expires_at: string } };
     return { token: res.headers.get('x-subject-token')!, expiresAt: json.token.expires_at };
   }
