@@ -7,6 +7,7 @@
 # Settings follow ../shared/PEERS.md: SQLite, one uwsgi process and thread, memory_pickle cache,
 # totp among the auth methods, cheap password hashing for tests.
 set -euo pipefail
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 cmd="${1:-}"
 case "$cmd" in
@@ -50,35 +51,16 @@ CONF
   km credential_setup --keystone-user "$(id -un)" --keystone-group "$(id -gn)"
   km bootstrap --bootstrap-password "$password" --bootstrap-admin-url "$url" \
     --bootstrap-public-url "$url" --bootstrap-internal-url "$url" --bootstrap-region-id RegionOne
-  OS_KEYSTONE_CONFIG_DIR="$dir" setsid uwsgi --plugins python3 --http-socket "127.0.0.1:$KEYSTONE_PORT" \
-    --add-header "Connection: close" --wsgi-file /usr/bin/keystone-wsgi-public --master --processes 1 \
-    --threads 1 --die-on-term --need-app --pidfile "$dir/uwsgi.pid" >"$dir/uwsgi.log" 2>&1 < /dev/null &
-  echo $! > "$dir/uwsgi.launcher.pid"
-  for _ in $(seq 1 120); do
-    if ! kill -0 "$(cat "$dir/uwsgi.launcher.pid")" 2>/dev/null; then
-      echo "keystone (uwsgi) exited during start; its log:" >&2
-      tail -n 30 "$dir/uwsgi.log" "$dir/keystone.log" >&2 || true
-      exit 1
-    fi
-    if curl -sf "$url" >/dev/null 2>&1; then
-      echo "KEYSTONE_URL=$url"
-      exit 0
-    fi
-    sleep 0.5
-  done
-  echo "keystone did not answer in 60 s" >&2
-  tail -n 30 "$dir/uwsgi.log" >&2 || true
-  exit 1
+  OS_KEYSTONE_CONFIG_DIR="$dir" start_detached "$dir/uwsgi.launcher.pid" "$dir/uwsgi.log" \
+    uwsgi --plugins python3 --http-socket "127.0.0.1:$KEYSTONE_PORT" --add-header "Connection: close" \
+    --wsgi-file /usr/bin/keystone-wsgi-public --master --processes 1 --threads 1 --die-on-term --need-app \
+    --pidfile "$dir/uwsgi.pid"
+  wait_for_url keystone "$dir/uwsgi.launcher.pid" "$url" 120 "$dir/uwsgi.log" "$dir/keystone.log"
+  echo "KEYSTONE_URL=$url"
   ;;
 stop)
   dir="${2:?usage: keystone.sh stop DIR}"
-  pidfile="$dir/uwsgi.launcher.pid"
-  [ -f "$pidfile" ] || exit 0
-  pid="$(cat "$pidfile")"
-  kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$pidfile"
+  stop_group "$dir/uwsgi.launcher.pid"
   ;;
 *)
   echo "usage: keystone.sh install | start DIR | stop DIR" >&2

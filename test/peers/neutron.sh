@@ -11,6 +11,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+. "$here/lib.sh"
 # Always Debian's interpreter: a pyenv python3 on PATH has no neutron modules.
 PY=/usr/bin/python3
 
@@ -88,37 +89,16 @@ model_base.BASEV2.metadata.create_all(sa.create_engine('sqlite:///' + db))
 sqlite3.connect(db).execute('PRAGMA journal_mode=WAL').close()
 PYCODE
   neutron-db-manage --config-file "$dir/neutron.conf" --config-file "$dir/ml2_conf.ini" stamp heads >"$dir/db-manage.log" 2>&1
-  PYTHONPATH="$repo/deploy/openstack/neutron${PYTHONPATH:+:$PYTHONPATH}" \
-    setsid /usr/bin/neutron-server --config-file "$dir/neutron.conf" --config-file "$dir/ml2_conf.ini" \
-    >"$dir/stdout.log" 2>&1 < /dev/null &
-  echo $! > "$dir/neutron-server.pid"
+  PYTHONPATH="$repo/deploy/openstack/neutron${PYTHONPATH:+:$PYTHONPATH}" start_detached "$dir/neutron-server.pid" "$dir/stdout.log" \
+    /usr/bin/neutron-server --config-file "$dir/neutron.conf" --config-file "$dir/ml2_conf.ini"
   url="http://127.0.0.1:$NEUTRON_PORT"
-  for _ in $(seq 1 240); do
-    if ! kill -0 "$(cat "$dir/neutron-server.pid")" 2>/dev/null; then
-      echo "neutron-server exited during start; its log:" >&2
-      tail -n 40 "$dir/neutron-server.log" "$dir/stdout.log" >&2 || true
-      exit 1
-    fi
-    if curl -sf "$url/v2.0/networks" >/dev/null 2>&1; then
-      echo "NEUTRON_URL=$url"
-      exit 0
-    fi
-    sleep 0.5
-  done
-  echo "neutron-server did not answer in 120 s; its log:" >&2
-  tail -n 40 "$dir/neutron-server.log" >&2 || true
-  exit 1
+  wait_for_url neutron-server "$dir/neutron-server.pid" "$url/v2.0/networks" 240 "$dir/neutron-server.log" "$dir/stdout.log"
+  echo "NEUTRON_URL=$url"
   ;;
 stop)
   dir="${2:?usage: neutron.sh stop DIR}"
-  pidfile="$dir/neutron-server.pid"
-  [ -f "$pidfile" ] || exit 0
-  pid="$(cat "$pidfile")"
   # setsid made it a process group leader: stop its workers with it, and nothing else.
-  kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$pidfile"
+  stop_group "$dir/neutron-server.pid"
   ;;
 *)
   echo "usage: neutron.sh install | start DIR | stop DIR" >&2

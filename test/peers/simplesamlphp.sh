@@ -10,6 +10,7 @@
 # ["alice@infn.it"], ...}}}. It is read at every login, so a test changes what the IdP asserts by
 # rewriting it. Attributes leave the IdP with urn:oid: names, as from a Shibboleth IdP.
 set -euo pipefail
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 WWW=/usr/share/simplesamlphp/www
 
 cmd="${1:-}"
@@ -99,27 +100,13 @@ PHP
     'redirect.sign' => true,
 ];
 PHP
-  SIMPLESAMLPHP_CONFIG_DIR="$dir" setsid php -S "127.0.0.1:$IDP_PORT" -t "$WWW" >"$dir/php.log" 2>&1 < /dev/null &
-  echo $! > "$dir/php.pid"
-  for _ in $(seq 1 100); do
-    if curl -sf "${base}saml2/idp/metadata.php" >/dev/null 2>&1; then
-      echo "IDP_METADATA_URL=${base}saml2/idp/metadata.php"
-      exit 0
-    fi
-    sleep 0.2
-  done
-  echo "SimpleSAMLphp did not answer in 20 s; its log:" >&2
-  tail -n 30 "$dir/php.log" >&2 || true
-  exit 1
+  SIMPLESAMLPHP_CONFIG_DIR="$dir" start_detached "$dir/php.pid" "$dir/php.log" php -S "127.0.0.1:$IDP_PORT" -t "$WWW"
+  wait_for_url SimpleSAMLphp "$dir/php.pid" "${base}saml2/idp/metadata.php" 60 "$dir/php.log"
+  echo "IDP_METADATA_URL=${base}saml2/idp/metadata.php"
   ;;
 stop)
   dir="${2:?usage: simplesamlphp.sh stop DIR}"
-  [ -f "$dir/php.pid" ] || exit 0
-  pid="$(cat "$dir/php.pid")"
-  kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$dir/php.pid"
+  stop_group "$dir/php.pid"
   ;;
 *)
   echo "usage: simplesamlphp.sh install | start DIR | stop DIR" >&2

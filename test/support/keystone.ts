@@ -1,23 +1,8 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { freePort } from './service-process';
+import { peerAvailable, startPeer } from './peers';
 
-const run = promisify(execFile);
-const SCRIPT = join(__dirname, '../peers/keystone.sh');
 export const KEYSTONE_ADMIN_PASSWORD = 'admin-secret-e2e';
 
-/** Like neutronAvailable: absent Keystone skips loudly, and fails under CI. */
-export function keystoneAvailable(suite: string): boolean {
-  if (existsSync('/usr/bin/keystone-manage') && existsSync('/usr/bin/uwsgi')) return true;
-  const why = `${suite}: SKIPPED, keystone is not installed (run test/peers/keystone.sh install)`;
-  if (process.env.CI === 'true') throw new Error(`${why}; under CI a skipped peer suite is a failure`);
-  console.warn(`\n!!! ${why} !!!\n`);
-  return false;
-}
+export const keystoneAvailable = (suite: string) => peerAvailable(suite, 'keystone', ['/usr/bin/keystone-manage', '/usr/bin/uwsgi'], 'keystone.sh');
 
 export interface KeystonePeer {
   /** The v3 URL, e.g. http://127.0.0.1:PORT/v3 */
@@ -28,15 +13,8 @@ export interface KeystonePeer {
 }
 
 export async function startKeystone(): Promise<KeystonePeer> {
-  const dir = await mkdtemp(join(tmpdir(), 'keystone-peer-'));
-  const port = await freePort();
-  try {
-    await run(SCRIPT, ['start', dir], { env: { ...process.env, KEYSTONE_PORT: String(port), KEYSTONE_ADMIN_PASSWORD }, timeout: 180_000 });
-  } catch (err) {
-    await run(SCRIPT, ['stop', dir]).catch(() => undefined);
-    throw new Error(`keystone did not start: ${(err as { stderr?: string }).stderr ?? err}`);
-  }
-  const url = `http://127.0.0.1:${port}/v3`;
+  const peer = await startPeer('keystone.sh', 'KEYSTONE_PORT', { KEYSTONE_ADMIN_PASSWORD }, 180_000);
+  const url = `http://127.0.0.1:${peer.port}/v3`;
   let token: string | undefined;
   const adminToken = async () => {
     if (token) return token;
@@ -65,9 +43,6 @@ export async function startKeystone(): Promise<KeystonePeer> {
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
-    async stop() {
-      await run(SCRIPT, ['stop', dir]);
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => peer.stop(),
   };
 }

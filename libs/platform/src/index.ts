@@ -12,3 +12,4 @@ export * from './metrics/metrics';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './auth/admin-token.bootstrap';
+export * from './periodic-task';

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { PeriodicTask } from '@app/platform';
 import { MacPoolConfig } from '../config';
 import { AllocationRepository } from './allocation.repository';
 
@@ -10,8 +11,10 @@ import { AllocationRepository } from './allocation.repository';
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpirySweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly task = new PeriodicTask('expiry sweep', async () => {
+    const n = await this.allocations.sweep();
+    if (n.expired || n.unquarantined) this.logger.log(n, 'swept');
+  });
 
   constructor(
     private readonly allocations: AllocationRepository,
@@ -19,25 +22,10 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = this.config.get('MACPOOL_SWEEP_INTERVAL_SECONDS', { infer: true }) * 1000;
-    this.timer = setInterval(() => void this.tick(), every);
-    this.timer.unref();
+    this.task.start(this.config.get('MACPOOL_SWEEP_INTERVAL_SECONDS', { infer: true }) * 1000);
   }
 
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.allocations
-      .sweep()
-      .then((n) => {
-        if (n.expired || n.unquarantined) this.logger.log(n, 'swept');
-      })
-      .catch((err) => this.logger.warn({ err: (err as Error).message }, 'sweep failed; will retry'))
-      .finally(() => (this.running = undefined));
-    await this.running;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 }

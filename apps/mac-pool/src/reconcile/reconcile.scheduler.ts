@@ -1,14 +1,13 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { PeriodicTask } from '@app/platform';
 import { MacPoolConfig } from '../config';
 import { ReconcileService } from './reconcile.service';
 
 /** Periodic reconciliation; with two nodes up, the advisory lock lets one run at a time. */
 @Injectable()
 export class ReconcileScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(ReconcileScheduler.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly task = new PeriodicTask('periodic reconciliation', () => this.reconcile.run(false, 'reconcile'));
 
   constructor(
     private readonly reconcile: ReconcileService,
@@ -17,22 +16,10 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     const seconds = this.config.get('MACPOOL_RECONCILE_INTERVAL_SECONDS', { infer: true });
-    if (!this.reconcile.configured || seconds === 0) return;
-    this.timer = setInterval(() => void this.tick(), seconds * 1000);
-    this.timer.unref();
+    if (this.reconcile.configured && seconds > 0) this.task.start(seconds * 1000);
   }
 
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.reconcile
-      .run(false, 'reconcile')
-      .catch((err) => this.logger.warn({ err: (err as Error).message }, 'periodic reconciliation failed; will retry'))
-      .finally(() => (this.running = undefined));
-    await this.running;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 }
