@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Pacemaker's own tools for the OCF agent and cluster-configuration tests.
+#   pacemaker.sh install     apt-get install pacemaker-cli-utils resource-agents libxml2-utils
+set -euo pipefail
+case "${1:-}" in
+install)
+  if command -v ocf-tester >/dev/null && command -v crm_resource >/dev/null && command -v xmllint >/dev/null; then exit 0; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=1200 --no-install-recommends \
+    pacemaker-cli-utils resource-agents libxml2-utils
+  ;;
+*)
+  echo "usage: pacemaker.sh install" >&2
+  exit 2
+  ;;
+esac
