@@ -80,7 +80,6 @@ export async function api(url: string, method: string, path: string, body?: unkn
     method,
     headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': contentType },
     body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
-    ...(body && typeof body === 'object' && 'getReader' in (body as object) ? { duplex: 'half' } : {}),
   } as RequestInit);
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
 import { bridgeEnv, makeKeyPair } from '../support/saml-fixtures';
-import { ForgingIdp, NS, XSW, first, newId, parseXml, requestIdOf, serialize } from '../support/saml-forge';
+import { ForgingIdp, NS, XSW, newId, parseXml, requestIdOf, serialize } from '../support/saml-forge';
 import { Browser } from '../support/saml-login';
 import { ServiceProcess, freePort, spawnService } from '../support/service-process';
 
@@ -155,6 +155,5 @@ peers('SAML security: forged, altered and wrapped messages are refused', () => {
   it('never provisioned the would-be admin in Keystone', async () => {
     const users = (await keystone.admin('GET', '/users?name=admin@infn.it')).body.users;
     expect(users).toEqual([]);
-    void first;
   });
 });

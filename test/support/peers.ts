@@ -30,12 +30,17 @@ export interface StartedPeer {
 export async function startPeer(script: string, portVar: string, env: Record<string, string>, timeoutMs: number): Promise<StartedPeer> {
   const path = join(__dirname, '../peers', script);
   const dir = await mkdtemp(join(tmpdir(), `${script.replace('.sh', '')}-peer-`));
-  const port = await freePort();
-  try {
-    await run(path, ['start', dir], { env: { ...process.env, ...env, [portVar]: String(port) }, timeout: timeoutMs });
-  } catch (err) {
-    await run(path, ['stop', dir]).catch(() => undefined);
-    throw new Error(`${script} did not start: ${(err as { stderr?: string }).stderr ?? err}`);
+  let port = 0;
+  // A free port can be taken by another test worker before the peer binds it: try another one.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      await run(path, ['start', dir], { env: { ...process.env, ...env, [portVar]: String(port) }, timeout: timeoutMs });
+      break;
+    } catch (err) {
+      await run(path, ['stop', dir]).catch(() => undefined);
+      if (attempt === 2) throw new Error(`${script} did not start: ${(err as { stderr?: string }).stderr ?? err}`);
+    }
   }
   return {
     dir,

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -22,8 +22,33 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The built service as a real process (what `npm start` and the OCF agent run). */
-export async function spawnService(env: Record<string, string>, { waitReady = true, main = MAC_POOL_MAIN } = {}): Promise<ServiceProcess> {
+/** Whether the process with this PID owns the listening socket on the port (ss from iproute2). */
+function listensOn(pid: number | undefined, port: string): boolean {
+  const out = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' }).stdout;
+  return pid !== undefined && out.includes(`pid=${pid},`);
+}
+
+/**
+ * The built service as a real process (what `npm start` and the OCF agent run). A free port can
+ * be taken by another test worker between choosing it and binding it: when the process answering
+ * is not ours, start again on another port.
+ */
+export async function spawnService(env: Record<string, string>, options: { waitReady?: boolean; main?: string } = {}): Promise<ServiceProcess> {
+  for (let attempt = 1; ; attempt++) {
+    let handle: ServiceProcess;
+    try {
+      handle = await spawnOnce(env, options);
+    } catch (err) {
+      if (env.PORT || attempt === 3 || !String(err).includes('EADDRINUSE')) throw err;
+      continue;
+    }
+    if (options.waitReady === false || env.PORT || listensOn(handle.proc.pid, new URL(handle.url).port)) return handle;
+    await handle.stop('SIGTERM');
+    if (attempt === 3) throw new Error(`another process kept answering on the chosen ports:\n${handle.output()}`);
+  }
+}
+
+async function spawnOnce(env: Record<string, string>, { waitReady = true, main = MAC_POOL_MAIN } = {}): Promise<ServiceProcess> {
   const port = env.PORT || String(await freePort());
   const proc = spawn(process.execPath, [main], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env, PORT: port },

@@ -1,7 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiError, AuditRepository, MetricsRegistry } from '@app/platform';
-import { MappingError } from '@app/keystone-mapping';
 import type { Profile } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
 import { AaiBridgeConfig } from '../config';
@@ -91,8 +90,8 @@ export class SamlService {
     try {
       mapped = await this.mapping.forLogin(toKeystoneAssertion(attributes));
     } catch (err) {
+      // MappingService turns Keystone's "no mapping" (and invalid rules) into a 422.
       if (err instanceof ApiError && err.status === HttpStatus.UNPROCESSABLE_ENTITY) throw this.refuse('no_mapping', err.message, HttpStatus.FORBIDDEN);
-      if (err instanceof MappingError) throw this.refuse('no_mapping', err.message, HttpStatus.FORBIDDEN);
       throw err;
     }
     let provisioned;
