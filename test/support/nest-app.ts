@@ -19,7 +19,7 @@ export interface TestApp {
  */
 export async function startTestApp(load: () => ServiceDefinition<EnvSpec>, adminToken: string, env: Record<string, string>): Promise<TestApp> {
   const db = await createTestDatabase();
-  Object.assign(process.env, { DATABASE_URL: db.url, LOG_LEVEL: 'warn', DB_POOL_SIZE: '10', ...env });
+  Object.assign(process.env, { DATABASE_URL: db.url, LOG_LEVEL: 'error', DB_POOL_SIZE: '10', ...env });
   const service = load();
   const { configureHttp } = require('../../libs/platform/src/bootstrap') as typeof import('../../libs/platform/src/bootstrap');
   const app = await NestFactory.create(service.appModule, { bodyParser: false, logger: false, bufferLogs: true });
