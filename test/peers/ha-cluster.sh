@@ -51,6 +51,9 @@ node-main)
   ;;
 up)
   dir="${2:?usage: ha-cluster.sh up DIR}"
+  # Leftovers of an interrupted run (namespaces outlive their processes) would block this one.
+  pkill -9 -f "ha-cluster.sh node-main" 2>/dev/null || true
+  for ns in sw ctrl1 ctrl2 db client; do ip netns del "$P-$ns" 2>/dev/null || true; done
   mkdir -p "$dir"
   chmod 755 "$dir"
   ip netns add "$P-sw"
