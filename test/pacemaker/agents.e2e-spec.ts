@@ -95,10 +95,14 @@ peer('OCF resource agents', () => {
         expect(crm('force-check')).toBe(7); // OCF_NOT_RUNNING
       });
 
-      it('says what is wrong when the service is not installed (OCF_ERR_INSTALLED)', () => {
+      it('says what is wrong when the service is not installed (OCF_ERR_INSTALLED; probes: not running)', () => {
         const run = spawnSync(join(AGENTS, c.agent), ['validate-all'], { encoding: 'utf8', env: { ...process.env, OCF_ROOT: '/usr/lib/ocf', ...ocfEnv({ ...options, entry: '/nonexistent/main.js' }) } });
         expect(run.status).toBe(5);
         expect(run.stderr + run.stdout).toContain('entry /nonexistent/main.js is not readable');
+        const monitor = (interval: string) =>
+          spawnSync(join(AGENTS, c.agent), ['monitor'], { env: { ...process.env, OCF_ROOT: '/usr/lib/ocf', OCF_RESKEY_CRM_meta_interval: interval, ...ocfEnv({ ...options, entry: '/nonexistent/main.js' }) } }).status;
+        expect(monitor('0')).toBe(7); // a probe: not installed here, so not running
+        expect(monitor('10000')).toBe(5); // a recurring monitor: the configuration error
       });
     });
   }

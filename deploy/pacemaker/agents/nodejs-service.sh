@@ -109,10 +109,7 @@ service_validate() {
 
 service_monitor() {
 	local pid
-	if ! pid=$(service_pid); then
-		ocf_is_probe && return $OCF_NOT_RUNNING
-		return $OCF_NOT_RUNNING
-	fi
+	pid=$(service_pid) || return $OCF_NOT_RUNNING
 	if ! http_ok "$OCF_RESKEY_health_url"; then
 		ocf_exit_reason "$SERVICE (pid $pid) runs but $OCF_RESKEY_health_url is not ready"
 		return $OCF_ERR_GENERIC
@@ -196,7 +193,15 @@ service_main() {
 	case "${1:-}" in
 	start) service_start ;;
 	stop) service_stop ;;
-	monitor|status) service_validate >/dev/null 2>&1 || { ocf_is_probe && exit $OCF_NOT_RUNNING; }; service_monitor ;;
+	monitor|status)
+		# Where the service is not installed it cannot be running: a probe says so; a recurring
+		# monitor reports the configuration error instead.
+		if ! service_validate >/dev/null 2>&1; then
+			ocf_is_probe && exit $OCF_NOT_RUNNING
+			service_validate
+			exit $?
+		fi
+		service_monitor ;;
 	validate-all) service_validate ;;
 	*) service_usage; exit $OCF_ERR_UNIMPLEMENTED ;;
 	esac
