@@ -1,38 +1,125 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { keystoneAvailable } from '../support/keystone';
 import { peerAvailable } from '../support/peers';
+import { makeKeyPair } from '../support/saml-fixtures';
+import { idpAvailable } from '../support/simplesamlphp';
 
 const ROOT = join(__dirname, '../..');
-const CLUSTER = join(ROOT, 'test/peers/ha-cluster.sh');
+const PEERS = join(ROOT, 'test/peers');
+const CLUSTER = join(PEERS, 'ha-cluster.sh');
 const TOKEN = 'ha-failover-admin-token-0123';
-const VIP = '10.99.0.100';
-const peer = peerAvailable('real two-node failover', 'corosync, pacemaker and fence_dummy', ['/usr/sbin/corosync', '/usr/sbin/pacemakerd', '/usr/sbin/fence_dummy', '/usr/sbin/ocf-tester'], 'ha-cluster.sh') ? describe : describe.skip;
+const MAC_VIP = '10.99.0.100';
+const AAI_VIP = '10.99.0.101';
+// The db host of the test subnet: PostgreSQL (started by ha-cluster.sh), Keystone and the IdP.
+const DB_HOST = '10.99.0.5';
+const PG = (db: string) => `postgres://postgres@${DB_HOST}:5432/${db}`;
+const KEYSTONE_URL = `http://${DB_HOST}:5000/v3`;
+const KEYSTONE_PASSWORD = 'ha-keystone-admin-secret';
+const IDP_PORT = '8088';
+const AAI_URL = `http://${AAI_VIP}:8081`;
+const DASHBOARD = 'https://horizon.cloud.test/dashboard/auth/websso/';
+const suite = 'real two-node failover';
+const peer =
+  peerAvailable(suite, 'corosync, pacemaker and fence_dummy', ['/usr/sbin/corosync', '/usr/sbin/pacemakerd', '/usr/sbin/fence_dummy', '/usr/sbin/ocf-tester'], 'ha-cluster.sh') &&
+  keystoneAvailable(suite) &&
+  idpAvailable(suite)
+    ? describe
+    : describe.skip;
 
 const cluster = (...args: string[]) => execFileSync(CLUSTER, args, { encoding: 'utf8', timeout: 180_000 });
+const clusterAsync = (...args: string[]) => promisify(execFile)(CLUSTER, args, { encoding: 'utf8', timeout: 240_000 });
 const client = (...args: string[]) => cluster('on', 'client', ...args);
+const locate = (group: string) => cluster('on', 'ctrl1', 'crm_resource', '--locate', '-r', group).trim().split(': ')[1];
+
+/** Keystone's v3 API as its bootstrap admin, from the client host (curl: the test subnet is not reachable from here). */
+function keystoneAdmin(method: string, path: string, body?: unknown): any {
+  const auth = { auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: KEYSTONE_PASSWORD } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } };
+  const headers = client('curl', '-sf', '-o', '/dev/null', '-D', '-', '-XPOST', `${KEYSTONE_URL}/auth/tokens`, '-H', 'Content-Type: application/json', '-d', JSON.stringify(auth));
+  const token = /^x-subject-token: (\S+)/im.exec(headers)![1];
+  const out = client('curl', '-sf', `-X${method}`, `${KEYSTONE_URL}${path}`, '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', ...(body ? ['-d', JSON.stringify(body)] : []));
+  return out ? JSON.parse(out) : undefined;
+}
+
+const ALICE = {
+  alice: {
+    password: 'alice-pass',
+    attributes: { eduPersonPrincipalName: ['alice@infn.it'], mail: ['alice@cnaf.infn.it'], isMemberOf: ['infn:cms'] },
+  },
+};
+const RULES = {
+  rules: [
+    { local: [{ user: { name: '{0}', email: '{1}' } }], remote: [{ type: 'eduPersonPrincipalName' }, { type: 'mail' }] },
+    { local: [{ projects: [{ name: 'cms', roles: [{ name: 'member' }] }] }], remote: [{ type: 'isMemberOf', any_one_of: ['infn:cms'] }] },
+  ],
+};
+
+interface AllocResult {
+  acked: Record<string, string>;
+  maxGapMs: number;
+  retries: number;
+  mismatches: number;
+}
+interface LoginResult {
+  acs: { status: number; location: string | null; body: string; backMs: number; retries: number };
+  me: { status: number; identity: any };
+  handoff: { status: number; token: boolean };
+  keystoneProjects?: { status: number; names?: string[] };
+}
 
 /**
- * mac-pool under the generated configuration on a real Corosync + Pacemaker pair (network
- * namespaces, fence_dummy): allocations through the VIP, the active node dies, the service comes
- * back on the other node; nothing acknowledged is lost, no MAC is given twice, retries are idempotent.
+ * The controller's services under the generated configuration on a real Corosync + Pacemaker pair
+ * (network namespaces, fence_dummy): mac-pool and aai-bridge, each behind its VIP, both on one
+ * node. Allocations run through mac-pool's VIP and a user is half-way through a SAML login (back
+ * from the IdP, not yet at the ACS) when that node dies; both services come back on the other
+ * node: nothing acknowledged is lost, no MAC is given twice, retries are idempotent, and the
+ * login started on the dead node finishes on the survivor.
  */
-peer('real two-node failover of mac-pool', () => {
+peer('real two-node failover of mac-pool and aai-bridge', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-failover-'));
   const run = join(dir, 'cluster');
   // PostgreSQL runs as postgres, the agent's service as root: both walk into this dir.
   chmodSync(dir, 0o755);
+  let active = '';
+  let survivor = '';
 
-  beforeAll(() => {
+  beforeAll(async () => {
     execFileSync(join(ROOT, 'deploy/pacemaker/install-agents.sh'), ['infn']);
     cluster('up', run);
+    const sp = makeKeyPair(dir, 'sp');
+    chmodSync(sp.key, 0o644);
+    await Promise.all([
+      clusterAsync('on', 'db', 'env', `KEYSTONE_HOST=${DB_HOST}`, 'KEYSTONE_PORT=5000', `KEYSTONE_ADMIN_PASSWORD=${KEYSTONE_PASSWORD}`, join(PEERS, 'keystone.sh'), 'start', join(dir, 'keystone')),
+      clusterAsync(
+        'on', 'db', 'env', `IDP_HOST=${DB_HOST}`, `IDP_PORT=${IDP_PORT}`, `SP_ENTITY_ID=${AAI_URL}/saml/metadata`, `SP_ACS_URL=${AAI_URL}/saml/acs`, `SP_SLO_URL=${AAI_URL}/saml/slo`, `SP_CERT_FILE=${sp.cert}`,
+        join(PEERS, 'simplesamlphp.sh'), 'start', join(dir, 'idp'),
+      ),
+    ]);
+    writeFileSync(join(dir, 'idp/users.json'), JSON.stringify(ALICE));
+    keystoneAdmin('POST', '/projects', { project: { name: 'cms', domain_id: 'default' } });
+    client('psql', PG('postgres'), '-qc', 'CREATE DATABASE aai');
+
+    const env = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join('');
+    writeFileSync(join(dir, 'mac-pool.env'), env({ DATABASE_URL: PG('postgres'), HOST: '0.0.0.0', PORT: '8080', MACPOOL_ADMIN_TOKEN: TOKEN, MACPOOL_DATA_DIR: `${dir}/data`, LOG_LEVEL: 'warn' }), { mode: 0o644 });
     writeFileSync(
-      join(dir, 'mac-pool.env'),
-      `DATABASE_URL=postgres://postgres@10.99.0.5:5432/postgres\nHOST=0.0.0.0\nPORT=8080\nMACPOOL_ADMIN_TOKEN=${TOKEN}\nMACPOOL_DATA_DIR=${dir}/data\nLOG_LEVEL=warn\n`,
+      join(dir, 'aai-bridge.env'),
+      env({
+        DATABASE_URL: PG('aai'), HOST: '0.0.0.0', PORT: '8081', AAI_ADMIN_TOKEN: TOKEN, AAI_DATA_DIR: `${dir}/aai-data`, AAI_PUBLIC_URL: AAI_URL,
+        AAI_SP_KEY: sp.key, AAI_SP_CERT: sp.cert, AAI_IDP_METADATA: `http://${DB_HOST}:${IDP_PORT}/saml2/idp/metadata.php`, AAI_SECRET_KEY: 'ha-secret-key-for-sealing-0123456789',
+        KEYSTONE_URL, KEYSTONE_ADMIN_PASSWORD: KEYSTONE_PASSWORD, AAI_TRUSTED_DASHBOARDS: DASHBOARD, LOG_LEVEL: 'warn',
+      }),
       { mode: 0o644 },
     );
+    const service = (name: string, vip: string, port: number) =>
+      `  - name: ${name}
+    agent: "ocf:infn:${name}"
+    vip: ${vip}
+    params: { entry: ${ROOT}/dist/apps/${name}/src/main.js, env_file: ${dir}/${name}.env, log_file: ${dir}/${name}.log, health_url: "http://127.0.0.1:${port}/health/ready" }
+`;
     writeFileSync(
       join(dir, 'cluster.yaml'),
       `name: hatest
@@ -40,57 +127,105 @@ nodes: [ctrl1, ctrl2]
 fencing: { agent: "stonith:fence_dummy", params: { type: file, status_file: ${run}/fence-status } }
 network: { nic: eth0, cidrNetmask: 24 }
 services:
-  - name: mac-pool
-    agent: "ocf:infn:mac-pool"
-    vip: ${VIP}
-    params: { entry: ${ROOT}/dist/apps/mac-pool/src/main.js, env_file: ${dir}/mac-pool.env, log_file: ${dir}/mac-pool.log, health_url: "http://127.0.0.1:8080/health/ready" }
-`,
+${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     );
     execFileSync(process.execPath, [join(ROOT, 'dist/apps/ha-cli/src/main.js'), 'render', join(dir, 'cluster.yaml'), '--out', join(dir, 'rendered')]);
     const cib = readFileSync(join(dir, 'rendered/cib.xml'), 'utf8');
     writeFileSync(join(dir, 'configuration.xml'), /<configuration>[^]*<\/configuration>/.exec(cib)![0]);
     cluster('load', run, join(dir, 'configuration.xml'));
-  }, 240_000);
+
+    // Both services on one node, so one death fails both over (stickiness keeps them there).
+    active = locate('g-mac-pool');
+    survivor = active === 'ctrl1' ? 'ctrl2' : 'ctrl1';
+    if (locate('g-aai-bridge') !== active) {
+      cluster('on', active, 'crm_resource', '--move', '-r', 'g-aai-bridge', '-N', active);
+      cluster('on', active, 'crm_resource', '--wait', '--timeout', '60');
+      cluster('on', active, 'crm_resource', '--clear', '-r', 'g-aai-bridge');
+      cluster('on', active, 'crm_resource', '--wait', '--timeout', '60');
+    }
+    expect([locate('g-mac-pool'), locate('g-aai-bridge')]).toEqual([active, active]);
+
+    const put = client('curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-XPUT', `${AAI_URL}/v1/mapping`, '-H', `Authorization: Bearer ${TOKEN}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify(RULES));
+    expect(put).toBe('200');
+  }, 360_000);
 
   afterAll(() => {
+    if (process.env.HA_KEEP) return;
     try {
-      if (!process.env.HA_KEEP) cluster('down', run);
+      for (const [script, sub] of [['keystone.sh', 'keystone'], ['simplesamlphp.sh', 'idp']]) execFileSync(join(PEERS, script), ['stop', join(dir, sub)]);
+      cluster('down', run);
     } finally {
-      if (!process.env.HA_KEEP) rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('keeps every acknowledged allocation and hands no MAC out twice when the active node dies', async () => {
+  /** The node running both services dies while allocations run and a login waits at the ACS; once, for both tests. */
+  let failover: Promise<{ alloc: AllocResult; login: LoginResult }> | undefined;
+  const failOverOnce = () => (failover ??= killActiveNode());
+
+  async function killActiveNode() {
     const auth = `Authorization: Bearer ${TOKEN}`;
-    expect(client('curl', '-sf', '-XPOST', `http://${VIP}:8080/v1/pools`, '-H', auth, '-H', 'Content-Type: application/json', '-d', '{"name":"ha"}')).toContain('"name":"ha"');
-    const upload = execFileSync(CLUSTER, ['on', 'client', 'curl', '-sf', '-XPOST', `http://${VIP}:8080/v1/pools/ha/macs`, '-H', auth, '-H', 'Content-Type: text/plain', '--data-binary', '@-'], {
+    expect(client('curl', '-sf', '-XPOST', `http://${MAC_VIP}:8080/v1/pools`, '-H', auth, '-H', 'Content-Type: application/json', '-d', '{"name":"ha"}')).toContain('"name":"ha"');
+    const upload = execFileSync(CLUSTER, ['on', 'client', 'curl', '-sf', '-XPOST', `http://${MAC_VIP}:8080/v1/pools/ha/macs`, '-H', auth, '-H', 'Content-Type: text/plain', '--data-binary', '@-'], {
       input: '02:99:00:00:00:00-02:99:00:00:ff:ff\n',
       encoding: 'utf8',
     });
     expect(JSON.parse(upload).added).toBe(65536);
 
-    const active = cluster('on', 'ctrl1', 'crm_resource', '--locate', '-r', 'g-mac-pool').trim().split(': ')[1];
-    const survivor = active === 'ctrl1' ? 'ctrl2' : 'ctrl1';
-    const resultFile = join(dir, 'driver.json');
-    const driver = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'alloc-driver.mjs'), `http://${VIP}:8080`, TOKEN, '25', resultFile], { stdio: 'inherit' });
+    const loginFile = join(dir, 'login.json');
+    const login = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'login-driver.mjs'), AAI_URL, 'alice', 'alice-pass', DASHBOARD, KEYSTONE_URL, loginFile], { stdio: ['pipe', 'pipe', 'inherit'] });
+    await lineFrom(login, 'at-acs');
+    const allocFile = join(dir, 'driver.json');
+    const alloc = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'alloc-driver.mjs'), `http://${MAC_VIP}:8080`, TOKEN, '25', allocFile], { stdio: 'inherit' });
     await new Promise((r) => setTimeout(r, 6000));
     cluster('kill', active);
-    await once(driver, 'exit');
+    login.stdin!.end('go\n');
+    await Promise.all([once(alloc, 'exit'), once(login, 'exit')]);
+    return { alloc: JSON.parse(readFileSync(allocFile, 'utf8')) as AllocResult, login: JSON.parse(readFileSync(loginFile, 'utf8')) as LoginResult };
+  }
 
-    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as { acked: Record<string, string>; maxGapMs: number; retries: number; mismatches: number };
-    console.log(`failover: ${active} killed; service back through the VIP on ${survivor} after ${(result.maxGapMs / 1000).toFixed(1)} s (target < 10 s); ${Object.keys(result.acked).length} allocations acknowledged, ${result.retries} retries`);
+  it('mac-pool: keeps every acknowledged allocation and hands no MAC out twice when the active node dies', async () => {
+    const { alloc: result } = await failOverOnce();
+    console.log(`failover: ${active} killed; mac-pool back through its VIP on ${survivor} after ${(result.maxGapMs / 1000).toFixed(1)} s (target < 10 s); ${Object.keys(result.acked).length} allocations acknowledged, ${result.retries} retries`);
     cluster('on', survivor, 'crm_resource', '--wait', '--timeout', '60');
     const status = cluster('on', survivor, 'crm_mon', '-1');
     expect([status.includes('Online: [ ' + survivor + ' ]'), /svc-mac-pool\s+\(ocf:infn:mac-pool\):\s+Started (\S+)/.exec(status)?.[1]]).toEqual([true, survivor]);
     expect(result.maxGapMs).toBeLessThan(30_000);
     expect(result.mismatches).toBe(0);
 
-    const rows = client('psql', 'postgres://postgres@10.99.0.5:5432/postgres', '-tA', '-F', ' ', '-c', "SELECT port_id, mac::text FROM macs WHERE port_id LIKE 'ha-port-%'")
+    const rows = client('psql', PG('postgres'), '-tA', '-F', ' ', '-c', "SELECT port_id, mac::text FROM macs WHERE port_id LIKE 'ha-port-%'")
       .trim()
       .split('\n')
       .map((l) => l.split(' '));
     const inDb = new Map(rows.map(([port, mac]) => [port, mac]));
     expect(new Set(rows.map(([, mac]) => mac)).size).toBe(rows.length); // no MAC twice
     for (const [port, mac] of Object.entries(result.acked)) expect([port, inDb.get(port)]).toEqual([port, mac]);
-  }, 180_000);
+  }, 240_000);
+
+  it('aai-bridge: a login started on the dead node (IdP done, ACS not yet) finishes on the survivor, into Keystone', async () => {
+    const { login } = await failOverOnce();
+    console.log(`failover: ${active} killed with a login in flight; aai-bridge back through its VIP on ${survivor} ${(login.acs.backMs / 1000).toFixed(1)} s after the kill (${login.acs.retries} retries), then the ACS POST finished the login`);
+    const status = cluster('on', survivor, 'crm_mon', '-1');
+    expect(/svc-aai-bridge\s+\(ocf:infn:aai-bridge\):\s+Started (\S+)/.exec(status)?.[1]).toBe(survivor);
+    expect([login.acs.status, login.acs.location, login.acs.body]).toEqual([303, `${AAI_URL}/me`, '']);
+    expect(login.acs.backMs).toBeLessThan(30_000);
+    expect(login.me.status).toBe(200);
+    expect(login.me.identity).toMatchObject({ userName: 'alice@infn.it', email: 'alice@cnaf.infn.it' });
+    expect(login.me.identity.projects.map((p: { name: string }) => p.name)).toEqual(['cms']);
+    // The survivor provisioned Keystone: the token it hands Horizon opens the granted project.
+    expect(login.handoff).toEqual({ status: 200, token: true });
+    expect(login.keystoneProjects).toEqual({ status: 200, names: ['cms'] });
+  }, 240_000);
 });
+
+/** Resolves when the child prints the line; rejects if it exits first. */
+function lineFrom(child: ChildProcess, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.split('\n').includes(line)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`login driver exited (${code}) before "${line}": ${out}`)));
+  });
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real two-node Corosync + Pacemaker cluster on this machine, for the failover test.
 # Hosts are network namespaces on a private test subnet that exists only inside them
-# (10.99.0.0/24 on a bridge in the "sw" namespace): ctrl1, ctrl2, db (PostgreSQL), client.
+# (10.99.0.0/24 on a bridge in the "sw" namespace): ctrl1, ctrl2, db (PostgreSQL; a test may start
+# more servers there), client.
 # Each controller also gets its own mount/UTS/IPC/PID namespaces with its own /run, /dev/shm,
 # /etc/corosync, /var/lib/pacemaker; corosync -f and pacemakerd run there directly.
 #   ha-cluster.sh install            apt-get install pacemaker corosync fence-agents resource-agents
@@ -53,6 +54,7 @@ up)
   dir="${2:?usage: ha-cluster.sh up DIR}"
   # Leftovers of an interrupted run (namespaces outlive their processes) would block this one.
   pkill -9 -f "ha-cluster.sh node-main" 2>/dev/null || true
+  for ns in db client; do ip netns pids "$P-$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
   for ns in sw ctrl1 ctrl2 db client; do ip netns del "$P-$ns" 2>/dev/null || true; done
   mkdir -p "$dir"
   chmod 755 "$dir"
@@ -146,6 +148,8 @@ down)
   for n in ctrl1 ctrl2; do pid=$(node_pid "$n" || true); [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; done
   pkill -9 -f "ha-cluster.sh node-main" 2>/dev/null || true
   if [ -f "$dir/db/pg/postmaster.pid" ]; then su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$dir/db/pg' stop -m immediate" >/dev/null 2>&1 || true; fi
+  # Whatever else was started on the db or client hosts (a test's Keystone, IdP, drivers).
+  for ns in db client; do ip netns pids "$P-$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
   sleep 0.5
   for ns in sw ctrl1 ctrl2 db client; do ip netns del "$P-$ns" 2>/dev/null || true; done
   rm -rf "$dir"

@@ -3,7 +3,8 @@
 #   keystone.sh install          apt-get install keystone (once per machine)
 #   keystone.sh start DIR        configure, bootstrap and start; prints KEYSTONE_URL=... when it answers
 #   keystone.sh stop DIR         stop the uwsgi started in DIR (only that PID)
-# start reads: KEYSTONE_PORT (required), KEYSTONE_ADMIN_PASSWORD (default: admin-secret).
+# start reads: KEYSTONE_PORT (required), KEYSTONE_ADMIN_PASSWORD (default: admin-secret),
+# KEYSTONE_HOST (the address to listen on; default 127.0.0.1).
 # Settings follow ../shared/PEERS.md: SQLite, one uwsgi process and thread, memory_pickle cache,
 # totp among the auth methods, cheap password hashing for tests.
 set -euo pipefail
@@ -20,7 +21,8 @@ start)
   dir="${2:?usage: keystone.sh start DIR}"
   : "${KEYSTONE_PORT:?KEYSTONE_PORT must name a free port}"
   password="${KEYSTONE_ADMIN_PASSWORD:-admin-secret}"
-  url="http://127.0.0.1:$KEYSTONE_PORT/v3"
+  host="${KEYSTONE_HOST:-127.0.0.1}"
+  url="http://$host:$KEYSTONE_PORT/v3"
   mkdir -p "$dir/fernet-keys" "$dir/credential-keys"
   cat > "$dir/keystone.conf" <<CONF
 [DEFAULT]
@@ -52,7 +54,7 @@ CONF
   km bootstrap --bootstrap-password "$password" --bootstrap-admin-url "$url" \
     --bootstrap-public-url "$url" --bootstrap-internal-url "$url" --bootstrap-region-id RegionOne
   OS_KEYSTONE_CONFIG_DIR="$dir" start_detached "$dir/uwsgi.launcher.pid" "$dir/uwsgi.log" \
-    uwsgi --plugins python3 --http-socket "127.0.0.1:$KEYSTONE_PORT" --add-header "Connection: close" \
+    uwsgi --plugins python3 --http-socket "$host:$KEYSTONE_PORT" --add-header "Connection: close" \
     --wsgi-file /usr/bin/keystone-wsgi-public --master --processes 1 --threads 1 --die-on-term --need-app \
     --pidfile "$dir/uwsgi.pid"
   wait_for_url keystone "$dir/uwsgi.launcher.pid" "$url" 120 "$dir/uwsgi.log" "$dir/keystone.log"

@@ -5,7 +5,8 @@
 #   simplesamlphp.sh stop DIR      stop the php server started in DIR (only that PID)
 # start reads: IDP_PORT (required), SP_ENTITY_ID, SP_ACS_URL, SP_SLO_URL (required), SP_CERT_FILE
 # (the SP's certificate, for encrypted assertions), IDP_SIGN_RESPONSE / IDP_SIGN_ASSERTION /
-# IDP_ENCRYPT_ASSERTION (true|false; default true, true, false).
+# IDP_ENCRYPT_ASSERTION (true|false; default true, true, false), IDP_HOST (the address to listen
+# on; default 127.0.0.1).
 # Users live in DIR/users.json: {"alice": {"password": "...", "attributes": {"eduPersonPrincipalName":
 # ["alice@infn.it"], ...}}}. It is read at every login, so a test changes what the IdP asserts by
 # rewriting it. Attributes leave the IdP with urn:oid: names, as from a Shibboleth IdP.
@@ -24,7 +25,8 @@ install)
 start)
   dir="${2:?usage: simplesamlphp.sh start DIR}"
   : "${IDP_PORT:?IDP_PORT must name a free port}" "${SP_ENTITY_ID:?}" "${SP_ACS_URL:?}" "${SP_SLO_URL:?}"
-  base="http://127.0.0.1:$IDP_PORT/"
+  host="${IDP_HOST:-127.0.0.1}"
+  base="http://$host:$IDP_PORT/"
   mkdir -p "$dir/metadata" "$dir/cert" "$dir/tmp" "$dir/data" "$dir/log"
   [ -f "$dir/users.json" ] || echo '{}' > "$dir/users.json"
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=idp.test" \
@@ -60,7 +62,7 @@ start)
     'errorreporting' => false,
     'assertion.allowed_clock_skew' => 180,
     // ReturnTo of IdP-initiated logout may lead to the IdP itself or the SP.
-    'trusted.url.domains' => ['127.0.0.1:$IDP_PORT', '$sp_host'],
+    'trusted.url.domains' => ['$host:$IDP_PORT', '$sp_host'],
 ];
 PHP
   cat > "$dir/authsources.php" <<PHP
@@ -100,7 +102,7 @@ PHP
     'redirect.sign' => true,
 ];
 PHP
-  SIMPLESAMLPHP_CONFIG_DIR="$dir" start_detached "$dir/php.pid" "$dir/php.log" php -S "127.0.0.1:$IDP_PORT" -t "$WWW"
+  SIMPLESAMLPHP_CONFIG_DIR="$dir" start_detached "$dir/php.pid" "$dir/php.log" php -S "$host:$IDP_PORT" -t "$WWW"
   wait_for_url SimpleSAMLphp "$dir/php.pid" "${base}saml2/idp/metadata.php" 60 "$dir/php.log"
   echo "IDP_METADATA_URL=${base}saml2/idp/metadata.php"
   ;;
