@@ -59,6 +59,12 @@ peer('controller configuration, checked with Pacemaker itself', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('matches what is committed under deploy/pacemaker/rendered (re-render after changing the generator or the description)', () => {
+    for (const file of ['cib.xml', 'cib-simulate.xml', 'crm.sh', 'pcs.sh', 'RUNBOOK.md']) {
+      expect([file, readFileSync(join(ROOT, 'deploy/pacemaker/rendered', file), 'utf8')]).toEqual([file, readFileSync(join(dir, file), 'utf8')]);
+    }
+  });
+
   it('crm_verify accepts the generated CIB, and refuses a broken one', () => {
     const ok = spawnSync('crm_verify', ['--xml-file', join(dir, 'cib-simulate.xml'), '-V'], { encoding: 'utf8' });
     expect(ok.stderr).toBe('');

@@ -20,6 +20,8 @@ export interface ServiceDescription {
   /** Needs the shared filesystem mounted where it runs. */
   sharedStorage?: boolean;
   monitorIntervalSeconds?: number;
+  /** Operation timeouts in seconds (default start 60, stop 60, monitor 20): follow the agent's advice. */
+  timeouts?: { start?: number; stop?: number; monitor?: number };
 }
 
 export class ClusterError extends Error {
@@ -54,6 +56,10 @@ export function validateCluster(input: unknown): ClusterDescription {
     else if (vips.has(s.vip)) problems.push(`${where}.vip: ${s.vip} is already the VIP of ${vips.get(s.vip)}`);
     else vips.set(s.vip, s.name);
     if (s?.sharedStorage && !d.sharedStorage) problems.push(`${where}.sharedStorage: no sharedStorage is described`);
+    for (const [op, v] of Object.entries(s?.timeouts ?? {})) {
+      if (!['start', 'stop', 'monitor'].includes(op)) problems.push(`${where}.timeouts.${op}: only start, stop and monitor`);
+      else if (!Number.isInteger(v) || v < 1) problems.push(`${where}.timeouts.${op}: whole seconds, at least 1`);
+    }
   }
   for (const s of services) for (const dep of s.after ?? []) if (!names.has(dep)) problems.push(`services (${s.name}).after: unknown service ${dep}`);
   const cycle = findCycle(services);

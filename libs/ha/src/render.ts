@@ -1,13 +1,62 @@
 import { ClusterDescription, ServiceDescription, startOrder } from './cluster';
 
+/** Resource ids: g-<svc> (group), vip-<svc>, svc-<svc>; fs-shared-clone for the shared filesystem. */
+export const ids = (s: ServiceDescription) => ({ group: `g-${s.name}`, vip: `vip-${s.name}`, service: `svc-${s.name}` });
+
+/**
+ * One resource as all three renderings (CIB, crm, pcs) write it: every operation with its
+ * timeout spelled out, so no tool fills in defaults of its own (pcs would copy the agent's
+ * advisory timeouts, crm none) and the three configurations are the same.
+ */
+interface Primitive {
+  id: string;
+  agent: string;
+  params: Record<string, string>;
+  ops: { name: 'start' | 'stop' | 'monitor'; interval: number; timeout: number }[];
+}
+
+const primitive = (id: string, agent: string, params: Record<string, string>, monitorSeconds: number, timeouts: ServiceDescription['timeouts'] = {}): Primitive => ({
+  id,
+  agent,
+  params,
+  ops: [
+    { name: 'start', interval: 0, timeout: timeouts.start ?? 60 },
+    { name: 'stop', interval: 0, timeout: timeouts.stop ?? 60 },
+    { name: 'monitor', interval: monitorSeconds, timeout: timeouts.monitor ?? 20 },
+  ],
+});
+
+/** Resource defaults: stay where running (no move back after a failover); move after 3 failures. */
+const RSC_DEFAULTS = { 'resource-stickiness': '100', 'migration-threshold': '3' };
+
+/** The whole controller as resources and constraints, in the talk's install order. */
+function model(c: ClusterDescription) {
+  const fencing = c.nodes.map((n) => primitive(`fence-${n}`, c.fencing.agent, { ...c.fencing.params, ...c.fencing.perNode?.[n], pcmk_host_list: n }, 60));
+  const ss = c.sharedStorage;
+  const shared = ss
+    ? // Timeouts as Filesystem's metadata advises.
+      primitive('fs-shared', 'ocf:heartbeat:Filesystem', { device: ss.device, directory: ss.directory, fstype: ss.fstype, ...(ss.options ? { options: ss.options } : {}) }, 20, { monitor: 40 })
+    : undefined;
+  const groups = startOrder(c.services).map((s) => {
+    const id = ids(s);
+    const vipParams = { ip: s.vip, cidr_netmask: String(c.network.cidrNetmask), ...(c.network.nic ? { nic: c.network.nic } : {}) };
+    return {
+      service: s,
+      id: id.group,
+      vip: primitive(id.vip, 'ocf:heartbeat:IPaddr2', vipParams, 10, { start: 20, stop: 20 }),
+      primitive: primitive(id.service, s.agent, s.params ?? {}, s.monitorIntervalSeconds ?? 10, s.timeouts),
+      // Dependencies first (databases and AMQP before the APIs); the shared filesystem before its users.
+      orders: [...(s.after ?? []).map((d) => ({ id: `order-${d}-then-${s.name}`, first: `g-${d}` })), ...(s.sharedStorage ? [{ id: `order-fs-then-${s.name}`, first: 'fs-shared-clone' }] : [])],
+    };
+  });
+  return { fencing, shared, groups };
+}
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 const agentParts = (agent: string) => {
   const [cls, a, b] = agent.split(':');
   return b ? { cls, provider: a, type: b } : { cls, provider: undefined, type: a };
 };
-
-/** Resource ids: g-<svc> (group), vip-<svc>, svc-<svc>; fs-shared-clone for the shared filesystem. */
-export const ids = (s: ServiceDescription) => ({ group: `g-${s.name}`, vip: `vip-${s.name}`, service: `svc-${s.name}` });
 
 function nvpairs(id: string, params: Record<string, string> = {}): string {
   return Object.entries(params)
@@ -15,13 +64,12 @@ function nvpairs(id: string, params: Record<string, string> = {}): string {
     .join('');
 }
 
-function primitive(id: string, agent: string, params: Record<string, string>, monitorSeconds: number, timeouts = { start: 60, stop: 60 }): string {
-  const { cls, provider, type } = agentParts(agent);
+function primitiveXml(p: Primitive): string {
+  const { cls, provider, type } = agentParts(p.agent);
   return (
-    `<primitive id="${id}" class="${cls}"${provider ? ` provider="${provider}"` : ''} type="${type}">` +
-    (Object.keys(params).length ? `<instance_attributes id="${id}-params">${nvpairs(`${id}-params`, params)}</instance_attributes>` : '') +
-    `<operations><op id="${id}-start" name="start" interval="0s" timeout="${timeouts.start}s"/><op id="${id}-stop" name="stop" interval="0s" timeout="${timeouts.stop}s"/>` +
-    `<op id="${id}-monitor" name="monitor" interval="${monitorSeconds}s" timeout="20s"/></operations></primitive>`
+    `<primitive id="${p.id}" class="${cls}"${provider ? ` provider="${provider}"` : ''} type="${type}">` +
+    (Object.keys(p.params).length ? `<instance_attributes id="${p.id}-params">${nvpairs(`${p.id}-params`, p.params)}</instance_attributes>` : '') +
+    `<operations>${p.ops.map((o) => `<op id="${p.id}-${o.name}" name="${o.name}" interval="${o.interval}s" timeout="${o.timeout}s"/>`).join('')}</operations></primitive>`
   );
 }
 
@@ -31,28 +79,14 @@ function primitive(id: string, agent: string, params: Record<string, string>, mo
  * ordering constraints for the dependencies (databases and AMQP before the APIs).
  */
 export function renderCib(c: ClusterDescription, { nodesOnline = false } = {}): string {
-  const fencing = c.nodes
-    .map((n) => primitive(`fence-${n}`, c.fencing.agent, { ...c.fencing.params, ...c.fencing.perNode?.[n], pcmk_host_list: n }, 60))
-    .join('');
-  const shared = c.sharedStorage
-    ? `<clone id="fs-shared-clone">${primitive('fs-shared', 'ocf:heartbeat:Filesystem', { device: c.sharedStorage.device, directory: c.sharedStorage.directory, fstype: c.sharedStorage.fstype, ...(c.sharedStorage.options ? { options: c.sharedStorage.options } : {}) }, 20)}</clone>`
-    : '';
-  const groups = startOrder(c.services)
-    .map((s) => {
-      const id = ids(s);
-      const vipParams = { ip: s.vip, cidr_netmask: String(c.network.cidrNetmask), ...(c.network.nic ? { nic: c.network.nic } : {}) };
-      return `<group id="${id.group}">${primitive(id.vip, 'ocf:heartbeat:IPaddr2', vipParams, 10, { start: 20, stop: 20 })}${primitive(id.service, s.agent, s.params ?? {}, s.monitorIntervalSeconds ?? 10)}</group>`;
-    })
-    .join('');
-  const constraints: string[] = [];
-  for (const s of c.services) {
-    for (const dep of s.after ?? []) {
-      constraints.push(`<rsc_order id="order-${dep}-then-${s.name}" first="g-${dep}" first-action="start" then="g-${s.name}" then-action="start" kind="Mandatory"/>`);
-    }
-    if (s.sharedStorage) constraints.push(`<rsc_order id="order-fs-then-${s.name}" first="fs-shared-clone" then="g-${s.name}" kind="Mandatory"/>`);
-  }
-  // A fence device never runs on the node it fences.
-  for (const n of c.nodes) constraints.push(`<rsc_location id="loc-fence-${n}" rsc="fence-${n}" node="${n}" score="-INFINITY"/>`);
+  const m = model(c);
+  const shared = m.shared ? `<clone id="fs-shared-clone">${primitiveXml(m.shared)}</clone>` : '';
+  const groups = m.groups.map((g) => `<group id="${g.id}">${primitiveXml(g.vip)}${primitiveXml(g.primitive)}</group>`).join('');
+  const constraints = [
+    ...m.groups.flatMap((g) => g.orders.map((o) => `<rsc_order id="${o.id}" first="${o.first}" first-action="start" then="${g.id}" then-action="start" kind="Mandatory"/>`)),
+    // A fence device never runs on the node it fences.
+    ...c.nodes.map((n) => `<rsc_location id="loc-fence-${n}" rsc="fence-${n}" node="${n}" score="-INFINITY"/>`),
+  ];
   const nodes = c.nodes.map((n, i) => `<node id="${i + 1}" uname="${n}"/>`).join('');
   // With nodesOnline (for crm_verify and crm_simulate offline), both nodes are members with quorum.
   const status = nodesOnline
@@ -62,15 +96,17 @@ export function renderCib(c: ClusterDescription, { nodesOnline = false } = {}): 
     `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0"${nodesOnline ? ' have-quorum="1"' : ''}>` +
     `<configuration><crm_config><cluster_property_set id="cib-bootstrap-options">` +
     nvpairs('cib-bootstrap-options', { 'stonith-enabled': 'true', 'cluster-name': c.name }) +
-    `</cluster_property_set></crm_config><nodes>${nodes}</nodes><resources>${fencing}${shared}${groups}</resources>` +
+    `</cluster_property_set></crm_config><nodes>${nodes}</nodes><resources>${m.fencing.map(primitiveXml).join('')}${shared}${groups}</resources>` +
     `<constraints>${constraints.join('')}</constraints>` +
-    `<rsc_defaults><meta_attributes id="rsc-defaults"><nvpair id="rsc-defaults-stickiness" name="resource-stickiness" value="100"/>` +
-    `<nvpair id="rsc-defaults-failures" name="migration-threshold" value="3"/></meta_attributes></rsc_defaults>` +
+    `<rsc_defaults><meta_attributes id="rsc-defaults">${nvpairs('rsc-defaults', RSC_DEFAULTS)}</meta_attributes></rsc_defaults>` +
     `</configuration>${status}</cib>\n`
   );
 }
 
-const paramText = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+/** A word for the shell that runs the scripts: bare when safe, else single-quoted. */
+const sh = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+const keyValues = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => sh(`${k}=${v}`));
+const opWords = (p: Primitive) => p.ops.flatMap((o) => ['op', o.name, `interval=${o.interval}s`, `timeout=${o.timeout}s`]);
 
 /**
  * The same configuration as `crm configure` commands, in the talk's install order: cluster
@@ -78,34 +114,29 @@ const paramText = (p: Record<string, string>) => Object.entries(p).map(([k, v]) 
  * unstandby.
  */
 export function renderCrmScript(c: ClusterDescription): string {
+  const m = model(c);
   const [first, ...others] = c.nodes;
+  const crmPrimitive = (p: Primitive) =>
+    ['crm configure primitive', p.id, p.agent, ...(Object.keys(p.params).length ? ['params', ...keyValues(p.params)] : []), ...opWords(p)].join(' ');
   const lines = [
     `# ${c.name}: generated by \`npm run ha -- render\`; apply on one controller with the cluster up.`,
-    '# 1. cluster properties and fencing',
-    `crm configure property stonith-enabled=true cluster-name=${c.name}`,
-    ...c.nodes.map((n) => `crm configure primitive fence-${n} ${c.fencing.agent} params ${paramText({ ...c.fencing.params, ...c.fencing.perNode?.[n], pcmk_host_list: n })} op monitor interval=60s`),
+    '# 1. cluster properties, resource defaults and fencing',
+    `crm configure property stonith-enabled=true cluster-name=${sh(c.name)}`,
+    `crm configure rsc_defaults ${keyValues(RSC_DEFAULTS).join(' ')}`,
+    ...m.fencing.map(crmPrimitive),
     ...c.nodes.map((n) => `crm configure location loc-fence-${n} fence-${n} -inf: ${n}`),
     '# 2. the VIPs of all services',
-    ...startOrder(c.services).map((s) => `crm configure primitive ${ids(s).vip} ocf:heartbeat:IPaddr2 params ${paramText({ ip: s.vip, cidr_netmask: String(c.network.cidrNetmask), ...(c.network.nic ? { nic: c.network.nic } : {}) })} op monitor interval=10s`),
+    ...m.groups.map((g) => crmPrimitive(g.vip)),
     `# 3. standby every node but ${first} while the services are installed and configured`,
     ...others.map((n) => `crm node standby ${n}`),
     '# 4. (install and configure the services on every node, pointing them at their VIPs)',
     '# 5. shared storage, services in their groups, ordering',
-    ...(c.sharedStorage
-      ? [
-          `crm configure primitive fs-shared ocf:heartbeat:Filesystem params ${paramText({ device: c.sharedStorage.device, directory: c.sharedStorage.directory, fstype: c.sharedStorage.fstype })} op monitor interval=20s`,
-          'crm configure clone fs-shared-clone fs-shared',
-        ]
-      : []),
-    ...startOrder(c.services).flatMap((s) => {
-      const id = ids(s);
-      return [
-        `crm configure primitive ${id.service} ${s.agent}${s.params && Object.keys(s.params).length ? ` params ${paramText(s.params)}` : ''} op monitor interval=${s.monitorIntervalSeconds ?? 10}s`,
-        `crm configure group ${id.group} ${id.vip} ${id.service}`,
-        ...(s.after ?? []).map((d) => `crm configure order order-${d}-then-${s.name} Mandatory: g-${d} ${id.group}`),
-        ...(s.sharedStorage ? [`crm configure order order-fs-then-${s.name} Mandatory: fs-shared-clone ${id.group}`] : []),
-      ];
-    }),
+    ...(m.shared ? [crmPrimitive(m.shared), 'crm configure clone fs-shared-clone fs-shared'] : []),
+    ...m.groups.flatMap((g) => [
+      crmPrimitive(g.primitive),
+      `crm configure group ${g.id} ${g.vip.id} ${g.primitive.id}`,
+      ...g.orders.map((o) => `crm configure order ${o.id} Mandatory: ${o.first} ${g.id}`),
+    ]),
     '# 6. bring the other nodes back',
     ...others.map((n) => `crm node online ${n}`),
     '',
@@ -113,23 +144,30 @@ export function renderCrmScript(c: ClusterDescription): string {
   return lines.join('\n');
 }
 
-/** The same with pcs. */
+/** The same with pcs (--no-default-ops: only the operations written here). */
 export function renderPcsScript(c: ClusterDescription): string {
+  const m = model(c);
   const [first, ...others] = c.nodes;
+  const pcsCreate = (p: Primitive, where: string[]) => {
+    const stonith = p.agent.startsWith('stonith:');
+    return [stonith ? 'pcs stonith create' : 'pcs resource create', p.id, stonith ? p.agent.slice('stonith:'.length) : p.agent, ...keyValues(p.params), ...opWords(p), ...where, '--no-default-ops'].join(' ');
+  };
   const lines = [
-    `# ${c.name}: generated by \`npm run ha -- render\`.`,
-    `pcs property set stonith-enabled=true`,
-    ...c.nodes.map((n) => `pcs stonith create fence-${n} ${c.fencing.agent.replace(/^stonith:/, '')} ${Object.entries({ ...c.fencing.params, ...c.fencing.perNode?.[n], pcmk_host_list: n }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`),
+    `# ${c.name}: generated by \`npm run ha -- render\`; apply on one controller with the cluster up.`,
+    '# 1. cluster properties, resource defaults and fencing',
+    'pcs property set stonith-enabled=true',
+    `pcs resource defaults update ${keyValues(RSC_DEFAULTS).join(' ')}`,
+    ...m.fencing.map((p) => pcsCreate(p, [])),
     ...c.nodes.map((n) => `pcs constraint location fence-${n} avoids ${n}`),
-    ...startOrder(c.services).map((s) => `pcs resource create ${ids(s).vip} ocf:heartbeat:IPaddr2 ip=${s.vip} cidr_netmask=${c.network.cidrNetmask}${c.network.nic ? ` nic=${c.network.nic}` : ''} op monitor interval=10s --group ${ids(s).group}`),
-    `# standby every node but ${first} while installing`,
+    '# 2. the VIPs of all services',
+    ...m.groups.map((g) => pcsCreate(g.vip, ['--group', g.id])),
+    `# 3. standby every node but ${first} while the services are installed and configured`,
     ...others.map((n) => `pcs node standby ${n}`),
-    ...(c.sharedStorage ? [`pcs resource create fs-shared ocf:heartbeat:Filesystem device=${JSON.stringify(c.sharedStorage.device)} directory=${c.sharedStorage.directory} fstype=${c.sharedStorage.fstype} clone`] : []),
-    ...startOrder(c.services).flatMap((s) => [
-      `pcs resource create ${ids(s).service} ${s.agent}${s.params ? ` ${Object.entries(s.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}` : ''} op monitor interval=${s.monitorIntervalSeconds ?? 10}s --group ${ids(s).group}`,
-      ...(s.after ?? []).map((d) => `pcs constraint order start g-${d} then start ${ids(s).group}`),
-      ...(s.sharedStorage ? [`pcs constraint order start fs-shared-clone then start ${ids(s).group}`] : []),
-    ]),
+    '# 4. (install and configure the services on every node, pointing them at their VIPs)',
+    '# 5. shared storage, services in their groups, ordering',
+    ...(m.shared ? [pcsCreate(m.shared, ['clone'])] : []),
+    ...m.groups.flatMap((g) => [pcsCreate(g.primitive, ['--group', g.id]), ...g.orders.map((o) => `pcs constraint order start ${o.first} then start ${g.id}`)]),
+    '# 6. bring the other nodes back',
     ...others.map((n) => `pcs node unstandby ${n}`),
     '',
   ];
