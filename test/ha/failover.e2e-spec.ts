@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { keystoneAvailable } from '../support/keystone';
 import { peerAvailable } from '../support/peers';
+import { summarizeCib } from '../support/cib-summary';
 import { makeKeyPair } from '../support/saml-fixtures';
 import { idpAvailable } from '../support/simplesamlphp';
 
@@ -26,7 +27,7 @@ const AAI_URL = `http://${AAI_VIP}:8081`;
 const DASHBOARD = 'https://horizon.cloud.test/dashboard/auth/websso/';
 const suite = 'real two-node failover';
 const peer =
-  peerAvailable(suite, 'corosync, pacemaker and fence_dummy', ['/usr/sbin/corosync', '/usr/sbin/pacemakerd', '/usr/sbin/fence_dummy', '/usr/sbin/ocf-tester'], 'ha-cluster.sh') &&
+  peerAvailable(suite, 'corosync, pacemaker, fence_dummy, crmsh, pcs and psql', ['/usr/sbin/corosync', '/usr/sbin/pacemakerd', '/usr/sbin/fence_dummy', '/usr/sbin/ocf-tester', '/usr/sbin/crm', '/usr/sbin/pcs', '/usr/bin/psql'], 'ha-cluster.sh') &&
   keystoneAvailable(suite) &&
   idpAvailable(suite)
     ? describe
@@ -83,7 +84,7 @@ interface LoginResult {
  * (PostgreSQL recovers it from the shared volume), no MAC is given twice, retries are idempotent,
  * and the login started on the dead node finishes on the survivor.
  */
-peer('real two-node failover of PostgreSQL, mac-pool and aai-bridge', () => {
+peer('a real two-node cluster under the generated configuration: PostgreSQL, mac-pool and aai-bridge', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-failover-'));
   const run = join(dir, 'cluster');
   // PostgreSQL runs as postgres, the agent's service as root: both walk into this dir.
@@ -138,15 +139,46 @@ services:
     agent: "ocf:heartbeat:pgsql"
     vip: ${PG_VIP}
     sharedStorage: true
+    timeouts: { start: 120, stop: 120, monitor: 30 }
     params: { pgctl: ${cluster('pgbin').trim()}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log }
 ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     );
     execFileSync(process.execPath, [join(ROOT, 'dist/apps/ha-cli/src/main.js'), 'render', join(dir, 'cluster.yaml'), '--out', join(dir, 'rendered')]);
     const cib = readFileSync(join(dir, 'rendered/cib.xml'), 'utf8');
     writeFileSync(join(dir, 'configuration.xml'), /<configuration>[^]*<\/configuration>/.exec(cib)![0]);
-    cluster('load', run, join(dir, 'configuration.xml'));
+    // An empty configuration in maintenance mode (nothing starts or stops), for the scripts to fill.
+    writeFileSync(
+      join(dir, 'maintenance.xml'),
+      '<configuration><crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="mm" name="maintenance-mode" value="true"/></cluster_property_set></crm_config><nodes/><resources/><constraints/></configuration>',
+    );
+  }, 360_000);
 
-    // Everything on one node, so one death fails it all over (stickiness keeps them there).
+  afterAll(() => {
+    if (process.env.HA_KEEP) return;
+    try {
+      for (const [script, sub] of [['keystone.sh', 'keystone'], ['simplesamlphp.sh', 'idp']]) execFileSync(join(PEERS, script), ['stop', join(dir, sub)]);
+      cluster('down', run);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the generated crm and pcs scripts, run on the live cluster, build the configuration of the generated CIB', () => {
+    const expected = summarizeCib(readFileSync(join(dir, 'rendered/cib.xml'), 'utf8'));
+    for (const script of ['crm.sh', 'pcs.sh']) {
+      cluster('load', run, join(dir, 'maintenance.xml'));
+      const ran = spawnSync(CLUSTER, ['on', 'ctrl1', 'bash', '-e', join(dir, 'rendered', script)], { encoding: 'utf8', timeout: 300_000 });
+      // Quiet too: no tool warns (about timeouts below an agent's advice, unknown hosts...), but for
+      // the notice pcs prints at every `resource defaults update`.
+      const warnings = `${ran.stdout}${ran.stderr}`.split('\n').filter((l) => /warn|error/i.test(l) && !l.includes('Defaults do not apply to resources which override them'));
+      expect({ script, status: ran.status, warnings }).toEqual({ script, status: 0, warnings: [] });
+      expect([script, summarizeCib(cluster('on', 'ctrl1', 'cibadmin', '-Q', '--scope', 'configuration'))]).toEqual([script, expected]);
+    }
+  }, 600_000);
+
+  /** The generated CIB loaded; everything on one node, so one death fails it all over (stickiness keeps them there). */
+  function loadConfiguration() {
+    cluster('load', run, join(dir, 'configuration.xml'));
     active = locate('g-mac-pool');
     survivor = active === 'ctrl1' ? 'ctrl2' : 'ctrl1';
     for (const group of ['g-postgresql', 'g-aai-bridge']) {
@@ -160,23 +192,14 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
 
     const put = client('curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-XPUT', `${AAI_URL}/v1/mapping`, '-H', `Authorization: Bearer ${TOKEN}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify(RULES));
     expect(put).toBe('200');
-  }, 360_000);
-
-  afterAll(() => {
-    if (process.env.HA_KEEP) return;
-    try {
-      for (const [script, sub] of [['keystone.sh', 'keystone'], ['simplesamlphp.sh', 'idp']]) execFileSync(join(PEERS, script), ['stop', join(dir, sub)]);
-      cluster('down', run);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  }
 
   /** The node running both services dies while allocations run and a login waits at the ACS; once, for both tests. */
   let failover: Promise<{ alloc: AllocResult; login: LoginResult }> | undefined;
   const failOverOnce = () => (failover ??= killActiveNode());
 
   async function killActiveNode() {
+    loadConfiguration();
     const auth = `Authorization: Bearer ${TOKEN}`;
     expect(client('curl', '-sf', '-XPOST', `http://${MAC_VIP}:8080/v1/pools`, '-H', auth, '-H', 'Content-Type: application/json', '-d', '{"name":"ha"}')).toContain('"name":"ha"');
     const upload = execFileSync(CLUSTER, ['on', 'client', 'curl', '-sf', '-XPOST', `http://${MAC_VIP}:8080/v1/pools/ha/macs`, '-H', auth, '-H', 'Content-Type: text/plain', '--data-binary', '@-'], {

