@@ -125,7 +125,8 @@ peer('a real two-node cluster under the generated configuration: PostgreSQL, mac
     agent: "ocf:infn:${name}"
     vip: ${vip}
     after: [postgresql]
-    params: { entry: ${ROOT}/dist/apps/${name}/src/main.js, env_file: ${dir}/${name}.env, log_file: ${dir}/${name}.log, health_url: "http://127.0.0.1:${port}/health/ready" }
+    deepMonitorSeconds: 30
+    params: { entry: ${ROOT}/dist/apps/${name}/src/main.js, env_file: ${dir}/${name}.env, log_file: ${dir}/${name}.log, health_url: "http://127.0.0.1:${port}/health/ready", monitor_token: ${TOKEN} }
 `;
     writeFileSync(
       join(dir, 'cluster.yaml'),
@@ -228,6 +229,7 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     cluster('on', survivor, 'crm_resource', '--wait', '--timeout', '60');
     const status = cluster('on', survivor, 'crm_mon', '-1');
     expect([status.includes('Online: [ ' + survivor + ' ]'), startedOn(status, 'postgresql'), startedOn(status, 'mac-pool')]).toEqual([true, survivor, survivor]);
+    expect(status).not.toContain('Failed Resource Actions'); // monitors, the deeper ones included, all pass
     expect(result.maxGapMs).toBeLessThan(30_000);
     expect(result.mismatches).toBe(0);
 

@@ -45,7 +45,8 @@ function primitive(p: Element): CibSummary['primitives'][string] {
   const provider = attr(p, 'provider');
   const ops = children(children(p, 'operations')[0] ?? p, 'op').map((op) => {
     const timeout = seconds(attr(op, 'timeout'));
-    return `${attr(op, 'name')} interval=${seconds(attr(op, 'interval')) ?? 0}s${timeout === undefined ? '' : ` timeout=${timeout}s`}`;
+    const params = Object.entries(nvpairs(op, 'instance_attributes')).map(([k, v]) => ` ${k}=${v}`);
+    return `${attr(op, 'name')} interval=${seconds(attr(op, 'interval')) ?? 0}s${timeout === undefined ? '' : ` timeout=${timeout}s`}${params.join('')}`;
   });
   return {
     agent: [attr(p, 'class'), provider, attr(p, 'type')].filter(Boolean).join(':'),

@@ -56,7 +56,7 @@ crm configure order order-rabbitmq-then-nova-conductor Mandatory: g-rabbitmq g-n
 crm configure primitive svc-postgresql ocf:heartbeat:pgsql params pgdata=/var/lib/openstack-shared/postgresql op start interval=0s timeout=120s op stop interval=0s timeout=120s op monitor interval=10s timeout=30s
 crm configure group g-postgresql vip-postgresql svc-postgresql
 crm configure order order-fs-then-postgresql Mandatory: fs-shared-clone g-postgresql
-crm configure primitive svc-mac-pool ocf:infn:mac-pool params env_file=/etc/mac-pool/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s
+crm configure primitive svc-mac-pool ocf:infn:mac-pool params env_file=/etc/mac-pool/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10
 crm configure group g-mac-pool vip-mac-pool svc-mac-pool
 crm configure order order-postgresql-then-mac-pool Mandatory: g-postgresql g-mac-pool
 crm configure primitive svc-neutron-server systemd:neutron-server op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s
@@ -69,7 +69,7 @@ crm configure primitive svc-neutron-l3-agent systemd:neutron-l3-agent op start i
 crm configure group g-neutron-l3-agent vip-neutron-l3-agent svc-neutron-l3-agent
 crm configure order order-neutron-server-then-neutron-l3-agent Mandatory: g-neutron-server g-neutron-l3-agent
 crm configure order order-rabbitmq-then-neutron-l3-agent Mandatory: g-rabbitmq g-neutron-l3-agent
-crm configure primitive svc-aai-bridge ocf:infn:aai-bridge params env_file=/etc/aai-bridge/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s
+crm configure primitive svc-aai-bridge ocf:infn:aai-bridge params env_file=/etc/aai-bridge/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10
 crm configure group g-aai-bridge vip-aai-bridge svc-aai-bridge
 crm configure order order-postgresql-then-aai-bridge Mandatory: g-postgresql g-aai-bridge
 crm configure order order-keystone-then-aai-bridge Mandatory: g-keystone g-aai-bridge

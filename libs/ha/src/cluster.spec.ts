@@ -1,5 +1,5 @@
 import { ClusterError, startOrder, validateCluster } from './cluster';
-import { renderCib, renderCrmScript } from './render';
+import { renderCib, renderCrmScript, renderPcsScript } from './render';
 
 const base = () => ({
   name: 'pair',
@@ -49,5 +49,14 @@ describe('cluster description', () => {
     expect(crm.indexOf('crm node standby ctrl2')).toBeLessThan(crm.indexOf('crm configure group g-db'));
     expect(crm.indexOf('crm configure primitive vip-db')).toBeLessThan(crm.indexOf('crm node standby ctrl2'));
     expect(crm.trim().split('\n').pop()).toBe('crm node online ctrl2');
+  });
+
+  it('adds the deeper check as a second monitor at OCF_CHECK_LEVEL 10, in all three renderings', () => {
+    const withDeep = (seconds: number) => ({ ...base(), services: base().services.map((s) => (s.name === 'api' ? { ...s, deepMonitorSeconds: seconds } : s)) });
+    const c = validateCluster(withDeep(60));
+    expect(renderCib(c)).toContain('<op id="svc-api-monitor-level10" name="monitor" interval="60s" timeout="30s"><instance_attributes id="svc-api-monitor-level10-params"><nvpair id="svc-api-monitor-level10-check-level" name="OCF_CHECK_LEVEL" value="10"/>');
+    expect(renderCrmScript(c)).toContain('op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10');
+    expect(renderPcsScript(c)).toContain('op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10');
+    expect(problems(withDeep(10))).toEqual([expect.stringContaining('deepMonitorSeconds')]);
   });
 });

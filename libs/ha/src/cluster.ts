@@ -20,6 +20,8 @@ export interface ServiceDescription {
   /** Needs the shared filesystem mounted where it runs. */
   sharedStorage?: boolean;
   monitorIntervalSeconds?: number;
+  /** A second monitor at OCF_CHECK_LEVEL 10 (the agent's deeper check) every this many seconds. */
+  deepMonitorSeconds?: number;
   /** Operation timeouts in seconds (default start 60, stop 60, monitor 20): follow the agent's advice. */
   timeouts?: { start?: number; stop?: number; monitor?: number };
 }
@@ -56,6 +58,9 @@ export function validateCluster(input: unknown): ClusterDescription {
     else if (vips.has(s.vip)) problems.push(`${where}.vip: ${s.vip} is already the VIP of ${vips.get(s.vip)}`);
     else vips.set(s.vip, s.name);
     if (s?.sharedStorage && !d.sharedStorage) problems.push(`${where}.sharedStorage: no sharedStorage is described`);
+    if (s?.deepMonitorSeconds !== undefined && (!Number.isInteger(s.deepMonitorSeconds) || s.deepMonitorSeconds < 1 || s.deepMonitorSeconds === (s.monitorIntervalSeconds ?? 10))) {
+      problems.push(`${where}.deepMonitorSeconds: whole seconds, at least 1, not the interval of the plain monitor`);
+    }
     for (const [op, v] of Object.entries(s?.timeouts ?? {})) {
       if (!['start', 'stop', 'monitor'].includes(op)) problems.push(`${where}.timeouts.${op}: only start, stop and monitor`);
       else if (!Number.isInteger(v) || v < 1) problems.push(`${where}.timeouts.${op}: whole seconds, at least 1`);
