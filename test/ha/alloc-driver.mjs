@@ -1,8 +1,9 @@
 // Runs inside the client network namespace: allocations through the VIP, retried (same portId)
 // across a failover. Writes what was acknowledged and how long the service was unreachable.
+//   alloc-driver.mjs BASE_URL TOKEN SECONDS OUT [PORT_PREFIX]
 import { writeFileSync } from 'node:fs';
 
-const [base, token, seconds, out] = process.argv.slice(2);
+const [base, token, seconds, out, portPrefix = 'ha-port-'] = process.argv.slice(2);
 const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 const acked = new Map();
 let next = 0;
@@ -33,7 +34,7 @@ async function allocate(portId) {
 
 async function worker() {
   while (Date.now() < stopAt) {
-    const portId = `ha-port-${next++}`;
+    const portId = `${portPrefix}${next++}`;
     acked.set(portId, await allocate(portId));
   }
 }

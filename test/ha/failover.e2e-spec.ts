@@ -82,7 +82,9 @@ interface LoginResult {
  * mac-pool's VIP and a user is half-way through a SAML login (back from the IdP, not yet at the
  * ACS) when that node dies; everything comes back on the other node: nothing acknowledged is lost
  * (PostgreSQL recovers it from the shared volume), no MAC is given twice, retries are idempotent,
- * and the login started on the dead node finishes on the survivor.
+ * and the login started on the dead node finishes on the survivor. Then the dead node boots again
+ * and rejoins without moving anything back. Before all that, the generated crm and pcs scripts are
+ * run on the same cluster and must build the configuration of the generated CIB.
  */
 peer('a real two-node cluster under the generated configuration: PostgreSQL, mac-pool and aai-bridge', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-failover-'));
@@ -256,6 +258,28 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     expect(login.handoff).toEqual({ status: 200, token: true });
     expect(login.keystoneProjects).toEqual({ status: 200, names: ['cms'] });
   }, 240_000);
+
+  it('the dead node boots again and rejoins; nothing moves back or restarts, allocations go on (stickiness)', async () => {
+    await failOverOnce();
+    const resultFile = join(dir, 'rejoin.json');
+    const alloc = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'alloc-driver.mjs'), `http://${MAC_VIP}:8080`, TOKEN, '20', resultFile, 'rejoin-port-'], { stdio: 'inherit' });
+    await new Promise((r) => setTimeout(r, 2000));
+    const revivedAt = Date.now();
+    cluster('revive', active, run);
+    const rejoinSeconds = (Date.now() - revivedAt) / 1000;
+    await once(alloc, 'exit');
+    cluster('on', survivor, 'crm_resource', '--wait', '--timeout', '60');
+    const status = cluster('on', survivor, 'crm_mon', '-1');
+    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as AllocResult;
+    console.log(`rejoin: ${active} back in the cluster after ${rejoinSeconds.toFixed(1)} s; meanwhile ${Object.keys(result.acked).length} allocations through the VIP, longest wait ${result.maxGapMs} ms, ${result.retries} retries`);
+    expect(status).toContain('Online: [ ctrl1 ctrl2 ]');
+    expect(['postgresql', 'mac-pool', 'aai-bridge'].map((s) => startedOn(status, s))).toEqual([survivor, survivor, survivor]);
+    // No stop of any service since the node came back: its probes found nothing running there.
+    const since = readFileSync(join(run, survivor, 'log/pacemaker.log'), 'utf8').split('\n').filter((l) => /Initiating stop operation (svc|vip)-/.test(l) && logTime(l, revivedAt) >= revivedAt);
+    expect(since).toEqual([]);
+    expect(result.mismatches).toBe(0);
+    expect(Object.keys(result.acked).length).toBeGreaterThan(0);
+  }, 240_000);
 });
 
 /**
@@ -264,14 +288,11 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
  * started (its agent's start returns once the service is ready).
  */
 function timeline(log: string, survivor: string, killedAt: number): string {
-  const year = new Date(killedAt).getFullYear();
   const steps: string[] = [];
   const seen = new Set<string>();
   for (const line of log.split('\n')) {
-    const stamp = /^(\w{3}) (\d+) ([\d:.]+) /.exec(line);
-    if (!stamp) continue;
-    const at = new Date(`${stamp[1]} ${stamp[2]} ${year} ${stamp[3]}`).getTime() - killedAt;
-    if (at < 0) continue;
+    const at = logTime(line, killedAt) - killedAt;
+    if (!(at >= 0)) continue;
     const event = / state is now lost/.test(line)
       ? 'node lost'
       : /Operation 'reboot' targeting \S+ by \S+ .*: OK/.test(line)
@@ -283,6 +304,12 @@ function timeline(log: string, survivor: string, killedAt: number): string {
     }
   }
   return steps.join(', ');
+}
+
+/** When a pacemaker.log line was written (its stamp has no year: that of `near`); NaN if none. */
+function logTime(line: string, near: number): number {
+  const stamp = /^(\w{3}) (\d+) ([\d:.]+) /.exec(line);
+  return stamp ? new Date(`${stamp[1]} ${stamp[2]} ${new Date(near).getFullYear()} ${stamp[3]}`).getTime() : NaN;
 }
 
 /** Resolves when the child prints the line; rejects if it exits first. */

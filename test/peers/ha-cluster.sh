@@ -15,6 +15,7 @@
 #   ha-cluster.sh load DIR XML       replace the CIB configuration section, wait for the cluster
 #   ha-cluster.sh on NODE CMD...     run CMD inside a controller (or infra/client: its network only)
 #   ha-cluster.sh kill NODE          the node dies: all its processes, and its link goes down
+#   ha-cluster.sh revive NODE DIR    the dead node boots again and rejoins the cluster
 #   ha-cluster.sh down DIR           stop and remove everything started by up
 #   ha-cluster.sh pgbin              the dir of PostgreSQL's pg_ctl
 set -euo pipefail
@@ -29,6 +30,24 @@ node_pid() {
   for p in $(pgrep -f "ha-cluster.sh node-main $1 "); do
     [ "$(ps -o comm= -p "$(ps -o ppid= -p "$p" | tr -d ' ')")" = unshare ] && { echo "$p"; return 0; }
   done
+  return 1
+}
+
+# start_node NAME NODEDIR: corosync and pacemakerd in the node's own namespaces (see node-main).
+start_node() {
+  ip netns exec "$P-$1" unshare --mount --uts --ipc --pid --fork --mount-proc "$here/ha-cluster.sh" node-main "$1" "$2" >"$2/log/node.out" 2>&1 &
+}
+
+# wait_both_online DIR: until both controllers are cluster members (60 s at most).
+wait_both_online() {
+  local pid
+  for _ in $(seq 1 60); do
+    sleep 1
+    pid=$(node_pid ctrl1 || node_pid ctrl2) || continue
+    if nsenter -t "$pid" -m -u -i -n -p crm_mon -1 2>/dev/null | grep -q 'Online: \[ ctrl1 ctrl2 \]'; then return 0; fi
+  done
+  echo "the two nodes did not come online in 60 s" >&2
+  tail -n 20 "$1"/ctrl*/log/corosync.log >&2 || true
   return 1
 }
 
@@ -127,16 +146,19 @@ logging {
   to_stderr: no
 }
 CONF
-    ip netns exec "$P-ctrl$n" unshare --mount --uts --ipc --pid --fork --mount-proc "$here/ha-cluster.sh" node-main "ctrl$n" "$d" >"$d/log/node.out" 2>&1 &
+    start_node "ctrl$n" "$d"
   done
-  for _ in $(seq 1 60); do
-    sleep 1
-    pid=$(node_pid ctrl1) || continue
-    if nsenter -t "$pid" -m -u -i -n -p crm_mon -1 2>/dev/null | grep -q 'Online: \[ ctrl1 ctrl2 \]'; then exit 0; fi
-  done
-  echo "the two nodes did not come online in 60 s" >&2
-  tail -n 20 "$dir"/ctrl*/log/corosync.log >&2 || true
-  exit 1
+  wait_both_online "$dir"
+  ;;
+revive)
+  node="${2:?}"; dir="${3:?usage: ha-cluster.sh revive NODE DIR}"
+  # The node boots again after its death (or fencing): same disks, fresh /run, and its network as
+  # at boot: only its own address (the VIPs it held died with it), link up.
+  ip -n "$P-$node" addr flush dev eth0
+  ip -n "$P-$node" addr add "10.99.0.${node#ctrl}/24" dev eth0
+  ip -n "$P-$node" link set eth0 up
+  start_node "$node" "$dir/$node"
+  wait_both_online "$dir"
   ;;
 load)
   dir="${2:?}"; xml="${3:?usage: ha-cluster.sh load DIR XML}"
@@ -171,7 +193,7 @@ pgbin)
   echo "$PGBIN"
   ;;
 *)
-  echo "usage: ha-cluster.sh install | up DIR | load DIR XML | on NODE CMD... | kill NODE | down DIR | pgbin" >&2
+  echo "usage: ha-cluster.sh install | up DIR | load DIR XML | on NODE CMD... | kill NODE | revive NODE DIR | down DIR | pgbin" >&2
   exit 2
   ;;
 esac
