@@ -197,7 +197,7 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     expect(put).toBe('200');
   }
 
-  /** The node running both services dies while allocations run and a login waits at the ACS; once, for both tests. */
+  /** The node running everything dies while allocations run and a login waits at the ACS; once, for the tests below. */
   let failover: Promise<{ alloc: AllocResult; login: LoginResult }> | undefined;
   const failOverOnce = () => (failover ??= killActiveNode());
 

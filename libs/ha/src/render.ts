@@ -33,7 +33,7 @@ const withDeepMonitor = (p: Primitive, seconds?: number): Primitive =>
 /** Resource defaults: stay where running (no move back after a failover); move after 3 failures. */
 const RSC_DEFAULTS = { 'resource-stickiness': '100', 'migration-threshold': '3' };
 
-/** The whole controller as resources and constraints, in the talk's install order. */
+/** The whole controller as resources and constraints; groups in start order (dependencies first). */
 function model(c: ClusterDescription) {
   const fencing = c.nodes.map((n) => primitive(`fence-${n}`, c.fencing.agent, { ...c.fencing.params, ...c.fencing.perNode?.[n], pcmk_host_list: n }, 60));
   const ss = c.sharedStorage;
@@ -45,7 +45,6 @@ function model(c: ClusterDescription) {
     const id = ids(s);
     const vipParams = { ip: s.vip, cidr_netmask: String(c.network.cidrNetmask), ...(c.network.nic ? { nic: c.network.nic } : {}) };
     return {
-      service: s,
       id: id.group,
       vip: primitive(id.vip, 'ocf:heartbeat:IPaddr2', vipParams, 10, { start: 20, stop: 20 }),
       primitive: withDeepMonitor(primitive(id.service, s.agent, s.params ?? {}, s.monitorIntervalSeconds ?? 10, s.timeouts), s.deepMonitorSeconds),
