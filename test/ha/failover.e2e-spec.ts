@@ -80,7 +80,8 @@ interface LoginResult {
  * (network namespaces, fence_dummy): PostgreSQL A/P on the shared volume (ocf:heartbeat:pgsql),
  * mac-pool and aai-bridge, each behind its VIP, all on one node. Allocations run through
  * mac-pool's VIP and a user is half-way through a SAML login (back from the IdP, not yet at the
- * ACS) when that node dies; everything comes back on the other node: nothing acknowledged is lost
+ * ACS) when that node dies, and the IdP goes away; everything comes back on the other node (the
+ * bridge from the IdP metadata kept in PostgreSQL): nothing acknowledged is lost
  * (PostgreSQL recovers it from the shared volume), no MAC is given twice, retries are idempotent,
  * and the login started on the dead node finishes on the survivor. Then the dead node boots again
  * and rejoins without moving anything back. Before all that, the generated crm and pcs scripts are
@@ -214,6 +215,8 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     const loginFile = join(dir, 'login.json');
     const login = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'login-driver.mjs'), AAI_URL, 'alice', 'alice-pass', DASHBOARD, KEYSTONE_URL, loginFile], { stdio: ['pipe', 'pipe', 'inherit'] });
     await lineFrom(login, 'at-acs');
+    // The federation's IdP goes away too: the survivor's bridge must start without it.
+    execFileSync(join(PEERS, 'simplesamlphp.sh'), ['stop', join(dir, 'idp')]);
     const allocFile = join(dir, 'driver.json');
     const alloc = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'alloc-driver.mjs'), `http://${MAC_VIP}:8080`, TOKEN, '25', allocFile], { stdio: 'inherit' });
     await new Promise((r) => setTimeout(r, 6000));
@@ -244,11 +247,12 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     for (const [port, mac] of Object.entries(result.acked)) expect([port, inDb.get(port)]).toEqual([port, mac]);
   }, 240_000);
 
-  it('aai-bridge: a login started on the dead node (IdP done, ACS not yet) finishes on the survivor, into Keystone', async () => {
+  it('aai-bridge: a login started on the dead node (IdP done, ACS not yet) finishes on the survivor, into Keystone, with the IdP gone', async () => {
     const { login } = await failOverOnce();
     console.log(`failover: ${active} killed with a login in flight; aai-bridge back through its VIP on ${survivor} ${(login.acs.backMs / 1000).toFixed(1)} s after the kill (${login.acs.retries} retries), then the ACS POST finished the login`);
     const status = cluster('on', survivor, 'crm_mon', '-1');
     expect(startedOn(status, 'aai-bridge')).toBe(survivor);
+    expect(readFileSync(join(dir, 'aai-bridge.log'), 'utf8')).toContain('IdP metadata unreachable: using the copy kept in the database');
     expect([login.acs.status, login.acs.location, login.acs.body]).toEqual([303, `${AAI_URL}/me`, '']);
     expect(login.acs.backMs).toBeLessThan(30_000);
     expect(login.me.status).toBe(200);

@@ -9,13 +9,14 @@ import { CreateSamlStateAndSessions1732600000200 } from './migrations/1732600000
 import { SamlModule } from './saml/saml.module';
 import { HandoffModule } from './handoff/handoff.module';
 import { CreateUserSecrets1732600000300 } from './migrations/1732600000300-CreateUserSecrets';
+import { CreateIdpMetadataCache1732600000400 } from './migrations/1732600000400-CreateIdpMetadataCache';
 
 @Module({
   imports: [
     PlatformModule.forRoot({
       serviceName: 'aai-bridge',
       env: aaiBridgeEnv,
-      migrations: [CreateMappingVersions1732600000000, CreateGrants1732600000100, CreateSamlStateAndSessions1732600000200, CreateUserSecrets1732600000300],
+      migrations: [CreateMappingVersions1732600000000, CreateGrants1732600000100, CreateSamlStateAndSessions1732600000200, CreateUserSecrets1732600000300, CreateIdpMetadataCache1732600000400],
       adminToken: { tokenVar: 'AAI_ADMIN_TOKEN', dataDirVar: 'AAI_DATA_DIR' },
     }),
     MappingModule,

@@ -25,7 +25,7 @@ export const aaiBridgeEnv = {
   AAI_SP_ENTITY_ID: str({ description: "the SP's SAML entityID (default: the metadata URL)", optional: true }),
   AAI_SP_KEY: str({ description: "file with the SP's private key (PEM): signs requests, decrypts assertions" }),
   AAI_SP_CERT: str({ description: "file with the SP's certificate (PEM), published in the SP metadata" }),
-  AAI_IDP_METADATA: str({ description: "the IdP's SAML metadata: a file path or an http(s) URL" }),
+  AAI_IDP_METADATA: str({ description: "the IdP's SAML metadata: a file path or an http(s) URL (its last good copy is kept in the database for starts while the IdP is down)" }),
   AAI_WANT_ASSERTIONS_SIGNED: bool({ description: 'require a signature on the Assertion (false: a signed Response suffices)', default: true }),
   AAI_WANT_RESPONSE_SIGNED: bool({ description: 'require a signature on the Response', default: false }),
   AAI_CLOCK_SKEW_SECONDS: int({ description: 'accepted clock difference with the IdP for NotBefore/NotOnOrAfter', default: 60, min: 0, max: 600 }),

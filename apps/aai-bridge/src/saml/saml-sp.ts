@@ -1,18 +1,20 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { readFile } from 'node:fs/promises';
 import { AaiBridgeConfig } from '../config';
 import { IdpMetadata, parseIdpMetadata } from './idp-metadata';
+import { IdpMetadataCacheRepository } from './idp-metadata-cache.repository';
 import { SamlStateRepository } from './saml-state.repository';
 
 /**
  * The SAML SP as configured: node-saml set up strictly (signatures from the IdP's metadata
  * certificates only, audience, issuer, time with bounded skew, InResponseTo from PostgreSQL).
- * Loaded at start: a bad key, certificate or metadata stops the process naming it.
+ * Loaded at start (after the migrations: the metadata cache is a table): a bad key, certificate
+ * or metadata stops the process naming it.
  */
 @Injectable()
-export class SamlSp implements OnModuleInit {
+export class SamlSp implements OnApplicationBootstrap {
   private readonly logger = new Logger(SamlSp.name);
   saml!: SAML;
   idp!: IdpMetadata;
@@ -24,16 +26,17 @@ export class SamlSp implements OnModuleInit {
   constructor(
     private readonly config: ConfigService<AaiBridgeConfig, true>,
     private readonly state: SamlStateRepository,
+    private readonly metadataCache: IdpMetadataCacheRepository,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     const publicUrl = this.config.get('AAI_PUBLIC_URL', { infer: true });
     this.entityId = this.config.get('AAI_SP_ENTITY_ID', { infer: true }) ?? `${publicUrl}/saml/metadata`;
     this.acsUrl = `${publicUrl}/saml/acs`;
     this.sloUrl = `${publicUrl}/saml/slo`;
     const key = await readPem('AAI_SP_KEY', this.config.get('AAI_SP_KEY', { infer: true }), 'PRIVATE KEY');
     this.spCert = await readPem('AAI_SP_CERT', this.config.get('AAI_SP_CERT', { infer: true }), 'CERTIFICATE');
-    this.idp = parseIdpMetadata(await loadMetadata(this.config.get('AAI_IDP_METADATA', { infer: true })));
+    this.idp = await this.loadIdpMetadata(this.config.get('AAI_IDP_METADATA', { infer: true }));
     this.saml = new SAML({
       entryPoint: this.idp.ssoUrl,
       logoutUrl: this.idp.sloUrl ?? this.idp.ssoUrl,
@@ -60,6 +63,26 @@ export class SamlSp implements OnModuleInit {
     this.logger.log({ entityId: this.entityId, idp: this.idp.entityId, signingCerts: this.idp.signingCerts.length }, 'SAML SP ready');
   }
 
+  /**
+   * From a file, or from a URL; metadata fetched from a URL that parses is kept in PostgreSQL, and
+   * when the URL does not answer a start uses that copy: a failover must not wait for the
+   * federation's IdP (only the very first start does, retrying for a while).
+   */
+  private async loadIdpMetadata(source: string): Promise<IdpMetadata> {
+    if (!/^https?:\/\//.test(source)) return parseIdpMetadata(await readMetadataFile(source));
+    const cached = await this.metadataCache.latest(source);
+    try {
+      const xml = await fetchMetadata(source, cached ? { attempts: 1, timeoutMs: 3000 } : { attempts: 30, timeoutMs: 5000 });
+      const idp = parseIdpMetadata(xml);
+      await this.metadataCache.save(source, xml);
+      return idp;
+    } catch (err) {
+      if (!cached) throw err;
+      this.logger.warn({ source, fetchedAt: cached.fetchedAt, reason: (err as Error).message }, 'IdP metadata unreachable: using the copy kept in the database');
+      return parseIdpMetadata(cached.xml);
+    }
+  }
+
   metadata(): string {
     return this.saml.generateServiceProviderMetadata(this.spCert, this.spCert);
   }
@@ -76,25 +99,26 @@ async function readPem(variable: string, path: string, label: string): Promise<s
   return text;
 }
 
-async function loadMetadata(source: string): Promise<string> {
-  if (!/^https?:\/\//.test(source)) {
-    try {
-      return await readFile(source, 'utf8');
-    } catch (err) {
-      throw new Error(`AAI_IDP_METADATA=${source}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
-    }
+async function readMetadataFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`AAI_IDP_METADATA=${path}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
   }
-  // The IdP may start after us (or fail over): retry for a while before giving up.
+}
+
+/** GET with retries: the IdP may start after us. */
+async function fetchMetadata(url: string, o: { attempts: number; timeoutMs: number }): Promise<string> {
   let last = '';
-  for (let attempt = 0; attempt < 30; attempt++) {
+  for (let attempt = 1; attempt <= o.attempts; attempt++) {
     try {
-      const res = await fetch(source, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(o.timeoutMs) });
       if (res.ok) return await res.text();
       last = `HTTP ${res.status}`;
     } catch (err) {
       last = (err as Error).message;
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    if (attempt < o.attempts) await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error(`AAI_IDP_METADATA=${source}: cannot fetch it (${last})`);
+  throw new Error(`AAI_IDP_METADATA=${url}: cannot fetch it (${last})`);
 }

@@ -3,6 +3,7 @@ import { MappingModule } from '../mapping/mapping.module';
 import { ProvisioningModule } from '../provisioning/provisioning.module';
 import { SamlController } from './saml.controller';
 import { SamlService } from './saml.service';
+import { IdpMetadataCacheRepository } from './idp-metadata-cache.repository';
 import { SamlSp } from './saml-sp';
 import { SamlStateRepository } from './saml-state.repository';
 import { SessionRepository } from './session.repository';
@@ -10,7 +11,7 @@ import { SessionRepository } from './session.repository';
 @Module({
   imports: [MappingModule, ProvisioningModule],
   controllers: [SamlController],
-  providers: [SamlStateRepository, SessionRepository, SamlSp, SamlService],
+  providers: [SamlStateRepository, SessionRepository, IdpMetadataCacheRepository, SamlSp, SamlService],
   exports: [SessionRepository, SamlService],
 })
 export class SamlModule {}
