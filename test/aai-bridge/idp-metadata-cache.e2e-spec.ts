@@ -45,7 +45,7 @@ peer('aai-bridge: IdP metadata kept in the database', () => {
     idp = undefined;
     const second = await spawnService(env, { main: AAI_MAIN });
     try {
-      expect(second.output()).toContain('IdP metadata unreachable: using the copy kept in the database');
+      expect(second.output()).toContain('IdP metadata URL failed: using the copy kept in the database');
       const again = await fetch(`${second.url}/saml/login`, { redirect: 'manual' });
       expect([again.status, again.headers.get('location')?.startsWith(ssoUrl)]).toEqual([302, true]);
     } finally {

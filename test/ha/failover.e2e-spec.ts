@@ -252,7 +252,7 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     console.log(`failover: ${active} killed with a login in flight; aai-bridge back through its VIP on ${survivor} ${(login.acs.backMs / 1000).toFixed(1)} s after the kill (${login.acs.retries} retries), then the ACS POST finished the login`);
     const status = cluster('on', survivor, 'crm_mon', '-1');
     expect(startedOn(status, 'aai-bridge')).toBe(survivor);
-    expect(readFileSync(join(dir, 'aai-bridge.log'), 'utf8')).toContain('IdP metadata unreachable: using the copy kept in the database');
+    expect(readFileSync(join(dir, 'aai-bridge.log'), 'utf8')).toContain('IdP metadata URL failed: using the copy kept in the database');
     expect([login.acs.status, login.acs.location, login.acs.body]).toEqual([303, `${AAI_URL}/me`, '']);
     expect(login.acs.backMs).toBeLessThan(30_000);
     expect(login.me.status).toBe(200);

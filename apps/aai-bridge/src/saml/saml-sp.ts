@@ -78,7 +78,7 @@ export class SamlSp implements OnApplicationBootstrap {
       return idp;
     } catch (err) {
       if (!cached) throw err;
-      this.logger.warn({ source, fetchedAt: cached.fetchedAt, reason: (err as Error).message }, 'IdP metadata unreachable: using the copy kept in the database');
+      this.logger.warn({ source, fetchedAt: cached.fetchedAt, reason: (err as Error).message }, 'IdP metadata URL failed: using the copy kept in the database');
       return parseIdpMetadata(cached.xml);
     }
   }
