@@ -110,7 +110,8 @@ peer('a real two-node cluster under the generated configuration: PostgreSQL, mac
     writeFileSync(join(dir, 'idp/users.json'), JSON.stringify(ALICE));
     keystoneAdmin('POST', '/projects', { project: { name: 'cms', domain_id: 'default' } });
     // aai-bridge's database, made before the cluster starts PostgreSQL (single-user mode, no server).
-    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', `'${cluster('pgbin').trim()}/postgres' --single -D '${run}/shared-volume/pgsql' postgres`], { input: 'CREATE DATABASE aai;\n', stdio: ['pipe', 'ignore', 'pipe'] });
+    const pgbin = cluster('pgbin').trim();
+    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', `'${pgbin}/postgres' --single -D '${run}/shared-volume/pgsql' postgres`], { input: 'CREATE DATABASE aai;\n', stdio: ['pipe', 'ignore', 'pipe'] });
 
     const env = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join('');
     writeFileSync(join(dir, 'mac-pool.env'), env({ DATABASE_URL: PG('postgres'), HOST: '0.0.0.0', PORT: '8080', MACPOOL_ADMIN_TOKEN: TOKEN, MACPOOL_DATA_DIR: `${dir}/data`, LOG_LEVEL: 'warn' }), { mode: 0o644 });
@@ -144,7 +145,7 @@ services:
     vip: ${PG_VIP}
     sharedStorage: true
     timeouts: { start: 120, stop: 120, monitor: 30 }
-    params: { pgctl: ${cluster('pgbin').trim()}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log }
+    params: { pgctl: ${pgbin}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log }
 ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     );
     execFileSync(process.execPath, [join(ROOT, 'dist/apps/ha-cli/src/main.js'), 'render', join(dir, 'cluster.yaml'), '--out', join(dir, 'rendered')]);
@@ -169,6 +170,10 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
 
   it('the generated crm and pcs scripts, run on the live cluster, build the configuration of the generated CIB', () => {
     const expected = summarizeCib(readFileSync(join(dir, 'rendered/cib.xml'), 'utf8'));
+    // The summary reads what the CIB holds (an empty one would make any two configurations equal).
+    expect([Object.keys(expected.primitives).length, Object.keys(expected.groups), expected.orders.length, expected.locations.length, expected.rscDefaults]).toEqual([
+      9, ['g-postgresql', 'g-mac-pool', 'g-aai-bridge'], 3, 2, { 'migration-threshold': '3', 'resource-stickiness': '100' },
+    ]);
     for (const script of ['crm.sh', 'pcs.sh']) {
       cluster('load', run, join(dir, 'maintenance.xml'));
       const ran = spawnSync(CLUSTER, ['on', 'ctrl1', 'bash', '-e', join(dir, 'rendered', script)], { encoding: 'utf8', timeout: 300_000 });

@@ -43,7 +43,8 @@ function seconds(v: string | undefined): number | undefined {
 
 function primitive(p: Element): CibSummary['primitives'][string] {
   const provider = attr(p, 'provider');
-  const ops = children(children(p, 'operations')[0] ?? p, 'op').map((op) => {
+  const operations = children(p, 'operations')[0];
+  const ops = (operations ? children(operations, 'op') : []).map((op) => {
     const timeout = seconds(attr(op, 'timeout'));
     const params = Object.entries(nvpairs(op, 'instance_attributes')).map(([k, v]) => ` ${k}=${v}`);
     return `${attr(op, 'name')} interval=${seconds(attr(op, 'interval')) ?? 0}s${timeout === undefined ? '' : ` timeout=${timeout}s`}${params.join('')}`;
