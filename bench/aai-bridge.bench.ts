@@ -6,17 +6,20 @@ import { promisify } from 'node:util';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { InMemoryCacheProvider } from '@node-saml/node-saml/lib/in-memory-cache-provider';
 import { SignedXml } from 'xml-crypto';
-import { processMapping } from '../libs/keystone-mapping/src';
-import { normaliseAttributes, toKeystoneAssertion } from '../apps/aai-bridge/src/saml/attributes';
-import { ForgingIdp, newId } from '../test/support/saml-forge';
-import { makeKeyPair } from '../test/support/saml-fixtures';
 import { createDatabase, fmt, freePort, percentile } from './harness';
+import { normaliseAttributes, toKeystoneAssertion } from '../apps/aai-bridge/src/saml/attributes';
+import { processMapping } from '../libs/keystone-mapping/src';
+import { makeKeyPair } from '../test/support/saml-fixtures';
+import { ForgingIdp, newId } from '../test/support/saml-forge';
 
 const run = promisify(execFile);
 const RULES = {
   rules: [
     { local: [{ user: { name: '{0}', email: '{1}' } }], remote: [{ type: 'eduPersonPrincipalName' }, { type: 'mail' }] },
-    { local: [{ projects: [{ name: 'cms', roles: [{ name: 'member' }] }] }, { group: { name: 'cms-users', domain: { name: 'Default' } } }], remote: [{ type: 'isMemberOf', any_one_of: ['infn:cms'] }] },
+    {
+      local: [{ projects: [{ name: 'cms', roles: [{ name: 'member' }] }] }, { group: { name: 'cms-users', domain: { name: 'Default' } } }],
+      remote: [{ type: 'isMemberOf', any_one_of: ['infn:cms'] }],
+    },
   ],
 };
 
@@ -34,25 +37,45 @@ export async function benchAaiBridge(adminUrl: string, responses = 300) {
     const entityId = 'https://aai.bench.test/saml/metadata';
     const cache = new InMemoryCacheProvider({ keyExpirationPeriodMs: 600_000 });
     const saml = new SAML({
-      callbackUrl: acs, issuer: entityId, audience: entityId, idpIssuer: idp.entityId, idpCert: idp.cert,
-      wantAssertionsSigned: true, wantAuthnResponseSigned: true, validateInResponseTo: ValidateInResponseTo.always,
-      cacheProvider: cache, acceptedClockSkewMs: 60_000, privateKey: sp.key,
+      callbackUrl: acs,
+      issuer: entityId,
+      audience: entityId,
+      idpIssuer: idp.entityId,
+      idpCert: idp.cert,
+      wantAssertionsSigned: true,
+      wantAuthnResponseSigned: true,
+      validateInResponseTo: ValidateInResponseTo.always,
+      cacheProvider: cache,
+      acceptedClockSkewMs: 60_000,
+      privateKey: sp.key,
     });
     const messages: string[] = [];
     for (let i = 0; i < responses; i++) {
       const requestId = newId();
       await cache.saveAsync(requestId, new Date().toISOString());
-      const xml = idp.sign(idp.response({
-        inResponseTo: requestId, acs, audience: entityId, issuer: idp.entityId, nameId: newId(),
-        attributes: { 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6': [`user${i}@infn.it`], 'urn:oid:0.9.2342.19200300.100.1.3': [`user${i}@infn.it`], 'urn:oid:1.3.6.1.4.1.5923.1.5.1.1': ['infn:cms', 'infn:lhcb'] },
-      }));
+      const xml = idp.sign(
+        idp.response({
+          inResponseTo: requestId,
+          acs,
+          audience: entityId,
+          issuer: idp.entityId,
+          nameId: newId(),
+          attributes: {
+            'urn:oid:1.3.6.1.4.1.5923.1.1.1.6': [`user${i}@infn.it`],
+            'urn:oid:0.9.2342.19200300.100.1.3': [`user${i}@infn.it`],
+            'urn:oid:1.3.6.1.4.1.5923.1.5.1.1': ['infn:cms', 'infn:lhcb'],
+          },
+        }),
+      );
       messages.push(Buffer.from(xml).toString('base64'));
     }
     const timings: number[] = [];
     for (const SAMLResponse of messages) {
       const t0 = performance.now();
       const { profile } = await saml.validatePostResponseAsync({ SAMLResponse });
-      processMapping(RULES, toKeystoneAssertion(normaliseAttributes(profile!.attributes as Record<string, unknown>)), { unionProjects: true });
+      processMapping(RULES, toKeystoneAssertion(normaliseAttributes(profile!.attributes as Record<string, unknown>)), {
+        unionProjects: true,
+      });
       timings.push(performance.now() - t0);
     }
     const floor: number[] = [];
@@ -64,10 +87,16 @@ export async function benchAaiBridge(adminUrl: string, responses = 300) {
       sig.checkSignature(xml);
       floor.push(performance.now() - t0);
     }
-    const p = (xs: number[], q: number) => percentile([...xs].sort((a, b) => a - b), q);
+    const p = (xs: number[], q: number) =>
+      percentile(
+        [...xs].sort((a, b) => a - b),
+        q,
+      );
     console.log(`${responses} signed responses (Response and Assertion signed, RSA-SHA256):`);
     console.log(`  verify + map:            p50 ${fmt(p(timings, 50), 2)} ms, p99 ${fmt(p(timings, 99), 2)} ms  (target p50 < 30 ms)`);
-    console.log(`  one signature check only: p50 ${fmt(p(floor, 50), 2)} ms  (ratio ${fmt(p(timings, 50) / p(floor, 50), 1)}x: two signatures, schema walk, checks, mapping)`);
+    console.log(
+      `  one signature check only: p50 ${fmt(p(floor, 50), 2)} ms  (ratio ${fmt(p(timings, 50) / p(floor, 50), 1)}x: two signatures, schema walk, checks, mapping)`,
+    );
     await keystoneCalls(adminUrl, dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -89,25 +118,61 @@ async function keystoneCalls(adminUrl: string, dir: string) {
   const idp = new ForgingIdp(dir);
   const proc = spawn(process.execPath, [join(__dirname, '../apps/aai-bridge/src/main.js')], {
     env: {
-      ...process.env, PORT: String(port), DATABASE_URL: url, AAI_ADMIN_TOKEN: 'bench-admin-token-0123456789', AAI_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      AAI_SP_KEY: sp.key, AAI_SP_CERT: sp.cert, AAI_IDP_METADATA: idp.metadataFile, AAI_SECRET_KEY: 'bench-secret-key-0123456789abcdefghij',
-      KEYSTONE_URL: ksUrl, KEYSTONE_ADMIN_PASSWORD: 'bench-admin', LOG_LEVEL: 'warn',
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: url,
+      AAI_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      AAI_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      AAI_SP_KEY: sp.key,
+      AAI_SP_CERT: sp.cert,
+      AAI_IDP_METADATA: idp.metadataFile,
+      AAI_SECRET_KEY: 'bench-secret-key-0123456789abcdefghij',
+      KEYSTONE_URL: ksUrl,
+      KEYSTONE_ADMIN_PASSWORD: 'bench-admin',
+      LOG_LEVEL: 'warn',
     },
     stdio: 'inherit',
   });
   try {
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100 && (await fetch(`${base}/health/ready`).catch(() => null))?.status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && (await fetch(`${base}/health/ready`).catch(() => null))?.status !== 200; i++)
+      await new Promise((r) => setTimeout(r, 200));
     const headers = { Authorization: 'Bearer bench-admin-token-0123456789', 'Content-Type': 'application/json' };
-    const token = (await (await fetch(`${ksUrl}/auth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'bench-admin' } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }) })).headers.get('x-subject-token'))!;
-    await fetch(`${ksUrl}/projects`, { method: 'POST', headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ project: { name: 'cms', domain_id: 'default' } }) });
-    await fetch(`${ksUrl}/groups`, { method: 'POST', headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ group: { name: 'cms-users', domain_id: 'default' } }) });
+    const token = (await (
+      await fetch(`${ksUrl}/auth/tokens`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          auth: {
+            identity: {
+              methods: ['password'],
+              password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'bench-admin' } },
+            },
+            scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+          },
+        }),
+      })
+    ).headers.get('x-subject-token'))!;
+    await fetch(`${ksUrl}/projects`, {
+      method: 'POST',
+      headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ project: { name: 'cms', domain_id: 'default' } }),
+    });
+    await fetch(`${ksUrl}/groups`, {
+      method: 'POST',
+      headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ group: { name: 'cms-users', domain_id: 'default' } }),
+    });
     await fetch(`${base}/v1/mapping`, { method: 'PUT', headers, body: JSON.stringify(RULES) });
     const assertion = { eduPersonPrincipalName: 'bench@infn.it', mail: 'bench@infn.it', isMemberOf: 'infn:cms' };
     for (const which of ['first', 'repeated']) {
       const t0 = performance.now();
-      const res = (await (await fetch(`${base}/v1/provisioning`, { method: 'POST', headers, body: JSON.stringify({ assertion }) })).json()) as any;
-      console.log(`  ${which} login: Keystone calls read ${res.keystoneCalls.read}, write ${res.keystoneCalls.write}, token ${res.keystoneCalls.auth}; provisioning ${fmt(performance.now() - t0, 1)} ms`);
+      const res = (await (
+        await fetch(`${base}/v1/provisioning`, { method: 'POST', headers, body: JSON.stringify({ assertion }) })
+      ).json()) as any;
+      console.log(
+        `  ${which} login: Keystone calls read ${res.keystoneCalls.read}, write ${res.keystoneCalls.write}, token ${res.keystoneCalls.auth}; provisioning ${fmt(performance.now() - t0, 1)} ms`,
+      );
     }
   } finally {
     proc.kill('SIGTERM');

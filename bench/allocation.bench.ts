@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
 import { api, createDatabase, fmt, load, reserveOverHttp, startService } from './harness';
+import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
 
 /**
  * Allocations through HTTP at 32 concurrent clients on a pool of 1,000,000, next to the service's
@@ -26,7 +26,11 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
 
     const pg = new Pool({ connectionString: url, max: concurrency });
     const [{ id: poolId }] = (await pg.query(`SELECT id FROM pools WHERE name = 'big'`)).rows;
-    await load(500, concurrency, async (i) => void (await pg.query(RESERVE_FROM_POOL_SQL, [`rawwarm-${i}`, null, null, null, null, 'bench', poolId])));
+    await load(
+      500,
+      concurrency,
+      async (i) => void (await pg.query(RESERVE_FROM_POOL_SQL, [`rawwarm-${i}`, null, null, null, null, 'bench', poolId])),
+    );
     const raw = await load(allocations, concurrency, async (i) => {
       const r = await pg.query(RESERVE_FROM_POOL_SQL, [`raw-${i}`, `vm-${i}`, 'compute:nova', 'project', 'network', 'bench', poolId]);
       if (r.rowCount !== 1) throw new Error('raw allocation found no free MAC');
@@ -34,12 +38,15 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
     await pg.end();
 
     console.log(`pool of 1,000,000 MACs, ${allocations.toLocaleString()} allocations, ${concurrency} concurrent clients`);
-    console.log(`HTTP (POST /v1/allocations): ${fmt(http.opsPerSecond, 0)} allocations/s, p50 ${fmt(http.p50, 2)} ms, p99 ${fmt(http.p99, 2)} ms  (target p99 < 25 ms)`);
-    console.log(`raw pg, same statement:      ${fmt(raw.opsPerSecond, 0)} allocations/s, p50 ${fmt(raw.p50, 2)} ms, p99 ${fmt(raw.p99, 2)} ms`);
+    console.log(
+      `HTTP (POST /v1/allocations): ${fmt(http.opsPerSecond, 0)} allocations/s, p50 ${fmt(http.p50, 2)} ms, p99 ${fmt(http.p99, 2)} ms  (target p99 < 25 ms)`,
+    );
+    console.log(
+      `raw pg, same statement:      ${fmt(raw.opsPerSecond, 0)} allocations/s, p50 ${fmt(raw.p50, 2)} ms, p99 ${fmt(raw.p99, 2)} ms`,
+    );
     console.log(`ratio HTTP / raw: ${fmt(http.opsPerSecond / raw.opsPerSecond, 2)}x  (target >= 0.5x)`);
     return { http, raw };
   } finally {
     await svc.stop();
   }
 }
-

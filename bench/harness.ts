@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,12 +54,24 @@ export interface Service {
 /** The built mac-pool as its own process, as in production. */
 export async function startService(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Service> {
   const port = await freePort();
-  const proc: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(__dirname, '../apps/mac-pool/src/main.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), MACPOOL_ADMIN_TOKEN: TOKEN, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DB_POOL_SIZE: '40', ...extraEnv },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [...(process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(__dirname, '../apps/mac-pool/src/main.js')],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        MACPOOL_ADMIN_TOKEN: TOKEN,
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        DB_POOL_SIZE: '40',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60000; ; ) {
+  for (const deadline = Date.now() + 60000; ;) {
     if (proc.exitCode !== null) throw new Error('service exited during start');
     if (Date.now() > deadline) throw new Error('service not ready in 60 s');
     if ((await fetch(`${url}/health/ready`).catch(() => null))?.status === 200) break;
@@ -75,7 +87,13 @@ export async function startService(databaseUrl: string, extraEnv: Record<string,
   };
 }
 
-export async function api(url: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+export async function api(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': contentType },
@@ -107,7 +125,12 @@ export async function load(total: number, concurrency: number, op: (i: number) =
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { opsPerSecond: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), mean: latencies.reduce((a, b) => a + b, 0) / latencies.length };
+  return {
+    opsPerSecond: total / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    mean: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+  };
 }
 
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -126,7 +149,13 @@ export function macLines(count: number, prefix = 0x02): string[] {
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 export function reserveOverHttp(base: string, token: string, portId: string): Promise<number> {
-  const body = JSON.stringify({ portId, deviceId: `vm-${portId}`, deviceOwner: 'compute:nova', projectId: 'project', networkId: 'network' });
+  const body = JSON.stringify({
+    portId,
+    deviceId: `vm-${portId}`,
+    deviceOwner: 'compute:nova',
+    projectId: 'project',
+    networkId: 'network',
+  });
   return new Promise((resolve, reject) => {
     const req = request(`${base}/v1/allocations`, {
       method: 'POST',

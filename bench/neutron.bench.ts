@@ -26,20 +26,30 @@ export async function benchNeutron(adminUrl: string, creates = 50) {
       const dir = await mkdtemp(join(tmpdir(), 'neutron-bench-'));
       const port = await freePort();
       await run(SCRIPT, ['start', dir], {
-        env: { ...process.env, NEUTRON_PORT: String(port), MACPOOL_URL: svc.url, MACPOOL_TOKEN: token, NEUTRON_WITH_HOOK: withHook ? '1' : '' },
+        env: {
+          ...process.env,
+          NEUTRON_PORT: String(port),
+          MACPOOL_URL: svc.url,
+          MACPOOL_TOKEN: token,
+          NEUTRON_WITH_HOOK: withHook ? '1' : '',
+        },
       });
       peers.push({ dir, url: `http://127.0.0.1:${port}` });
     }
-    const networks = await Promise.all(peers.map(async (p) => {
-      const net = (await neutron(p.url, 'POST', '/v2.0/networks', { network: { name: 'bench' } })).network.id as string;
-      await neutron(p.url, 'POST', '/v2.0/subnets', { subnet: { network_id: net, cidr: '10.50.0.0/16', ip_version: 4 } });
-      return net;
-    }));
+    const networks = await Promise.all(
+      peers.map(async (p) => {
+        const net = (await neutron(p.url, 'POST', '/v2.0/networks', { network: { name: 'bench' } })).network.id as string;
+        await neutron(p.url, 'POST', '/v2.0/subnets', { subnet: { network_id: net, cidr: '10.50.0.0/16', ip_version: 4 } });
+        return net;
+      }),
+    );
     const times: number[][] = [[], []];
     for (let i = 0; i < creates + 5; i++) {
       for (const k of [0, 1]) {
         const t0 = performance.now();
-        const body = await neutron(peers[k].url, 'POST', '/v2.0/ports', { port: { network_id: networks[k], device_owner: 'compute:nova' } });
+        const body = await neutron(peers[k].url, 'POST', '/v2.0/ports', {
+          port: { network_id: networks[k], device_owner: 'compute:nova' },
+        });
         if (i >= 5) times[k].push(performance.now() - t0); // the first 5 warm up
         if (k === 0 && !String(body.port.mac_address).startsWith('02:dd:')) throw new Error('the hook did not give a pool MAC');
       }
@@ -51,7 +61,9 @@ export async function benchNeutron(adminUrl: string, creates = 50) {
     console.log(`${creates} port creates each, interleaved, real neutron-server (ML2, SQLite):`);
     console.log(`  with the hook:    mean ${fmt(stats[0].mean)} ms, p50 ${fmt(stats[0].p50)} ms`);
     console.log(`  without the hook: mean ${fmt(stats[1].mean)} ms, p50 ${fmt(stats[1].p50)} ms`);
-    console.log(`  ratio with/without: mean ${fmt(stats[0].mean / stats[1].mean, 3)}x, p50 ${fmt(stats[0].p50 / stats[1].p50, 3)}x  (target < 1.02x)`);
+    console.log(
+      `  ratio with/without: mean ${fmt(stats[0].mean / stats[1].mean, 3)}x, p50 ${fmt(stats[0].p50 / stats[1].p50, 3)}x  (target < 1.02x)`,
+    );
   } finally {
     for (const p of peers) {
       await run(SCRIPT, ['stop', p.dir]).catch(() => undefined);

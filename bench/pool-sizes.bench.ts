@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
 import { api, createDatabase, fmt, load, reserveOverHttp, startService } from './harness';
+import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
 
 const macText = (n: number) => {
   const hex = (0x02 * 2 ** 40 + n).toString(16).padStart(12, '0');
@@ -31,7 +31,11 @@ export async function benchPoolSizes(adminUrl: string, sizes: number[], { alloca
         if ((await reserveOverHttp(svc.url, hook, `http-${i}`)) !== 201) throw new Error('allocation failed');
       });
       const [{ id }] = (await pg.query(`SELECT id FROM pools WHERE name = 'sized'`)).rows;
-      const sql = await load(2000, 1, async (i) => void (await pg.query(RESERVE_FROM_POOL_SQL, [`sql-${i}`, null, null, null, null, 'bench', id])));
+      const sql = await load(
+        2000,
+        1,
+        async (i) => void (await pg.query(RESERVE_FROM_POOL_SQL, [`sql-${i}`, null, null, null, null, 'bench', id])),
+      );
       await pg.end();
       rows.push({ size, httpPerSecond: http.opsPerSecond, httpP50: http.p50, httpP99: http.p99, sqlMeanMs: sql.mean, loadSeconds });
       console.log(

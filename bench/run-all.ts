@@ -1,9 +1,9 @@
 import { benchAaiBridge } from './aai-bridge.bench';
 import { benchAllocation } from './allocation.bench';
+import { startDatabase } from './harness';
 import { benchNeutron } from './neutron.bench';
 import { benchPoolSizes } from './pool-sizes.bench';
 import { benchUpload } from './upload.bench';
-import { startDatabase } from './harness';
 
 const usage = `usage: npm run bench -- [upload|allocation|sizes|neutron|aai ...] [--lines N] [--sizes 10000,1000000,16000000]
 Benchmarks print figures and ratios against baselines measured in the same run; they are not tests.`;

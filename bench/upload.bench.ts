@@ -1,7 +1,7 @@
-import { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { api, createDatabase, fmt, macLines, startService } from './harness';
 
 /**
@@ -35,10 +35,13 @@ async function benchOneUpload(adminUrl: string, lines: number, withHostnames: bo
     const t0 = performance.now();
     const res = await api(svc.url, 'POST', '/v1/pools/big/macs', bytes, 'text/csv');
     const uploadMs = performance.now() - t0;
-    if (res.status !== 200 || res.body.added !== lines) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+    if (res.status !== 200 || res.body.added !== lines)
+      throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
     const what = withHostnames ? 'mac,hostname,description' : 'mac,,description';
     console.log(`${lines.toLocaleString()} CSV lines "${what}" (${fmt(bytes.length / 1048576)} MiB):`);
-    console.log(`  through the API ${fmt(uploadMs / 1000, 2)} s (target < 10 s); plain COPY ${fmt(copyMs / 1000, 2)} s; ratio ${fmt(uploadMs / copyMs, 2)}x (target <= 3x)`);
+    console.log(
+      `  through the API ${fmt(uploadMs / 1000, 2)} s (target < 10 s); plain COPY ${fmt(copyMs / 1000, 2)} s; ratio ${fmt(uploadMs / copyMs, 2)}x (target <= 3x)`,
+    );
   } finally {
     await svc.stop();
   }

@@ -32,8 +32,21 @@ peer('aai-bridge: IdP metadata kept in the database', () => {
   it('starts from the kept copy when the IdP does not answer', async () => {
     const publicUrl = `http://127.0.0.1:${await freePort()}`;
     const sp = makeKeyPair(dir, 'sp');
-    idp = await startIdp({ entityId: `${publicUrl}/saml/metadata`, acsUrl: `${publicUrl}/saml/acs`, sloUrl: `${publicUrl}/saml/slo`, certFile: sp.cert });
-    const env = bridgeEnv({ publicUrl, databaseUrl: db.url, adminToken: 'aai-mdcache-admin-token-0123', sp, idpMetadata: idp.metadataUrl, keystoneUrl: 'http://127.0.0.1:1/v3', keystonePassword: 'unused' });
+    idp = await startIdp({
+      entityId: `${publicUrl}/saml/metadata`,
+      acsUrl: `${publicUrl}/saml/acs`,
+      sloUrl: `${publicUrl}/saml/slo`,
+      certFile: sp.cert,
+    });
+    const env = bridgeEnv({
+      publicUrl,
+      databaseUrl: db.url,
+      adminToken: 'aai-mdcache-admin-token-0123',
+      sp,
+      idpMetadata: idp.metadataUrl,
+      keystoneUrl: 'http://127.0.0.1:1/v3',
+      keystonePassword: 'unused',
+    });
     const ssoUrl = `${idp.baseUrl}saml2/idp/SSOService.php`;
 
     const first = await spawnService(env, { main: AAI_MAIN });

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Client } from 'pg';
-import { parse as parseYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { parse as parseYaml } from 'yaml';
 import { createTestDatabase } from '../support/database';
 import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
 import { bridgeEnv, makeKeyPair } from '../support/saml-fixtures';
@@ -19,7 +19,10 @@ const RULES = {
   rules: [
     { local: [{ user: { name: '{0}', email: '{1}' } }], remote: [{ type: 'eduPersonPrincipalName' }, { type: 'mail' }] },
     { local: [{ projects: [{ name: 'cms', roles: [{ name: 'member' }] }] }], remote: [{ type: 'isMemberOf', any_one_of: ['infn:cms'] }] },
-    { local: [{ projects: [{ name: 'lhcb', roles: [{ name: 'member' }] }] }], remote: [{ type: 'eduPersonEntitlement', any_one_of: ['urn:mace:infn.it:lhcb'] }] },
+    {
+      local: [{ projects: [{ name: 'lhcb', roles: [{ name: 'member' }] }] }],
+      remote: [{ type: 'eduPersonEntitlement', any_one_of: ['urn:mace:infn.it:lhcb'] }],
+    },
   ],
 };
 
@@ -45,11 +48,16 @@ peers('SAML login through the real IdP into the real Keystone', () => {
     },
   });
   const api = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${publicUrl}${path}`, { ...init, headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' } });
+    const res = await fetch(`${publicUrl}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
   const rolesOf = async (userId: string) =>
-    (await keystone.admin('GET', `/role_assignments?user.id=${userId}&include_names=true`)).body.role_assignments.map((a: any) => `${a.scope.project.name}:${a.role.name}`).sort();
+    (await keystone.admin('GET', `/role_assignments?user.id=${userId}&include_names=true`)).body.role_assignments
+      .map((a: any) => `${a.scope.project.name}:${a.role.name}`)
+      .sort();
   const login = async (browser: Browser, acsNode = 0, startNode = 0) => {
     const post = await loginAtIdp(browser, nodes[startNode].url, 'alice', 'alice-pass');
     return { post, res: await postToAcs(browser, `${nodes[acsNode].url}/saml/acs`, post) };
@@ -63,15 +71,26 @@ peers('SAML login through the real IdP into the real Keystone', () => {
     const sp = makeKeyPair(dir, 'sp');
     [keystone, idp] = await Promise.all([
       startKeystone(),
-      startIdp({ entityId: `${publicUrl}/saml/metadata`, acsUrl: `${publicUrl}/saml/acs`, sloUrl: `${publicUrl}/saml/slo`, certFile: sp.cert }),
+      startIdp({
+        entityId: `${publicUrl}/saml/metadata`,
+        acsUrl: `${publicUrl}/saml/acs`,
+        sloUrl: `${publicUrl}/saml/slo`,
+        certFile: sp.cert,
+      }),
     ]);
     for (const name of ['cms', 'lhcb']) await keystone.admin('POST', '/projects', { project: { name, domain_id: 'default' } });
     await idp.setUsers(alice(['infn:cms'], ['urn:mace:infn.it:lhcb']));
     const env = bridgeEnv({
-      publicUrl, databaseUrl: db.url, adminToken: ADMIN, sp, idpMetadata: idp.metadataUrl, keystoneUrl: keystone.url, keystonePassword: KEYSTONE_ADMIN_PASSWORD,
+      publicUrl,
+      databaseUrl: db.url,
+      adminToken: ADMIN,
+      sp,
+      idpMetadata: idp.metadataUrl,
+      keystoneUrl: keystone.url,
+      keystonePassword: KEYSTONE_ADMIN_PASSWORD,
       extra: { AAI_TRUSTED_DASHBOARDS: DASHBOARD },
     });
-    const anyPort = { ...env, PORT: "" }; // the other nodes: any free port
+    const anyPort = { ...env, PORT: '' }; // the other nodes: any free port
     // Node 0 answers at the public URL (the VIP); node 1 is the other controller, same database.
     nodes = await Promise.all([
       spawnService(env, { main: AAI_MAIN }),
@@ -168,7 +187,9 @@ peers('SAML login through the real IdP into the real Keystone', () => {
     const token = /name="token" value="([^"]+)"/.exec(html)![1];
     const projects = await fetch(`${keystone.url}/auth/projects`, { headers: { 'X-Auth-Token': token } });
     expect(projects.status).toBe(200);
-    const methods = ((await (await fetch(`${keystone.url}/auth/tokens`, { headers: { 'X-Auth-Token': token, 'X-Subject-Token': token } })).json()) as any).token.methods;
+    const methods = (
+      (await (await fetch(`${keystone.url}/auth/tokens`, { headers: { 'X-Auth-Token': token, 'X-Subject-Token': token } })).json()) as any
+    ).token.methods;
     expect(methods).toEqual(['password']);
   });
 
@@ -189,7 +210,14 @@ peers('SAML login through the real IdP into the real Keystone', () => {
     const auth = await fetch(`${keystone.url}/auth/tokens`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['application_credential'], application_credential: { id: cloud.auth.application_credential_id, secret: cloud.auth.application_credential_secret } } } }),
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['application_credential'],
+            application_credential: { id: cloud.auth.application_credential_id, secret: cloud.auth.application_credential_secret },
+          },
+        },
+      }),
     });
     expect(auth.status).toBe(201);
     expect(((await auth.json()) as any).token.project.id).toBe(projectId);

@@ -1,13 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { EnvSpec, ServiceDefinition } from '../../libs/platform/src';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir as osTmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
-import { samlEnv } from '../support/saml-fixtures';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, tmpdir as osTmpdir } from 'node:os';
+import { join, join as joinPath } from 'node:path';
+import type { EnvSpec, ServiceDefinition } from '../../libs/platform/src';
 import { TestApp, startTestApp } from '../support/nest-app';
+import { samlEnv } from '../support/saml-fixtures';
 
 const ADMIN = 'aai-admin-token-0123456789';
 const RULES = {
@@ -21,7 +19,9 @@ describe('aai-bridge: mapping rules API (real PostgreSQL)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(
-      () => (require('../../apps/aai-bridge/src/service') as typeof import('../../apps/aai-bridge/src/service')).aaiBridgeService as unknown as ServiceDefinition<EnvSpec>,
+      () =>
+        (require('../../apps/aai-bridge/src/service') as typeof import('../../apps/aai-bridge/src/service'))
+          .aaiBridgeService as unknown as ServiceDefinition<EnvSpec>,
       ADMIN,
       { AAI_ADMIN_TOKEN: ADMIN, ...samlEnv(mkdtempSync(joinPath(osTmpdir(), 'aai-saml-')), 'http://127.0.0.1:8081') },
     );
@@ -41,7 +41,10 @@ describe('aai-bridge: mapping rules API (real PostgreSQL)', () => {
   });
 
   it('refuses invalid rules with problems pointing at the rule (422), keeping the current version', async () => {
-    const bad = await t.http.put('/v1/mapping').set(t.admin).send({ rules: [{ local: [{ user: { name: 1 } }], remote: [{ type: 'x', whitelist: 'y' }] }] });
+    const bad = await t.http
+      .put('/v1/mapping')
+      .set(t.admin)
+      .send({ rules: [{ local: [{ user: { name: 1 } }], remote: [{ type: 'x', whitelist: 'y' }] }] });
     expect(bad.status).toBe(422);
     expect(bad.body.error.details.problems).toEqual([
       { path: 'rules[0].local[0].user.name', message: 'must be a string' },
@@ -54,7 +57,10 @@ describe('aai-bridge: mapping rules API (real PostgreSQL)', () => {
     const res = await t.http
       .post('/v1/mapping/test')
       .set(t.admin)
-      .send({ rules: RULES, assertion: { eduPersonPrincipalName: 'alice@infn.it', mail: 'alice@cnaf.infn.it', isMemberOf: 'infn:cms;infn:lhcb' } });
+      .send({
+        rules: RULES,
+        assertion: { eduPersonPrincipalName: 'alice@infn.it', mail: 'alice@cnaf.infn.it', isMemberOf: 'infn:cms;infn:lhcb' },
+      });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       user: { name: 'alice@infn.it', email: 'alice@cnaf.infn.it', type: 'ephemeral' },
@@ -62,9 +68,15 @@ describe('aai-bridge: mapping rules API (real PostgreSQL)', () => {
       group_names: [],
       projects: [{ name: 'cms', roles: [{ name: 'member' }] }],
     });
-    const stored = await t.http.post('/v1/mapping/test').set(t.admin).send({ assertion: { eduPersonPrincipalName: 'b', mail: 'b@x' } });
+    const stored = await t.http
+      .post('/v1/mapping/test')
+      .set(t.admin)
+      .send({ assertion: { eduPersonPrincipalName: 'b', mail: 'b@x' } });
     expect(stored.body.projects).toEqual([]);
-    const none = await t.http.post('/v1/mapping/test').set(t.admin).send({ assertion: { other: 'x' } });
+    const none = await t.http
+      .post('/v1/mapping/test')
+      .set(t.admin)
+      .send({ assertion: { other: 'x' } });
     expect(none.status).toBe(422);
     expect(none.body.error.code).toBe('no_mapping');
     expect((await t.http.post('/v1/mapping/test').set(t.admin).send({})).status).toBe(400);
@@ -72,7 +84,14 @@ describe('aai-bridge: mapping rules API (real PostgreSQL)', () => {
 
   it('lets readers test but not change rules; nobody without a token', async () => {
     const reader = await t.tokenFor('reader');
-    expect((await t.http.post('/v1/mapping/test').set(reader).send({ assertion: { eduPersonPrincipalName: 'c', mail: 'c' } })).status).toBe(200);
+    expect(
+      (
+        await t.http
+          .post('/v1/mapping/test')
+          .set(reader)
+          .send({ assertion: { eduPersonPrincipalName: 'c', mail: 'c' } })
+      ).status,
+    ).toBe(200);
     expect((await t.http.put('/v1/mapping').set(reader).send(RULES)).status).toBe(403);
     expect((await t.http.put('/v1/mapping').send(RULES)).status).toBe(401);
   });
@@ -83,12 +102,16 @@ describe('aai-bridge mapping test CLI (offline)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aai-cli-'));
     await writeFile(join(dir, 'rules.json'), JSON.stringify(RULES));
-    await writeFile(join(dir, 'in.txt'), 'eduPersonPrincipalName: alice@infn.it\nmail: alice@cnaf.infn.it\nisMemberOf: infn:cms;infn:lhcb\n');
+    await writeFile(
+      join(dir, 'in.txt'),
+      'eduPersonPrincipalName: alice@infn.it\nmail: alice@cnaf.infn.it\nisMemberOf: infn:cms;infn:lhcb\n',
+    );
     await writeFile(join(dir, 'none.txt'), 'other: x\n');
     await writeFile(join(dir, 'bad.txt'), 'no colon here\n');
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
-  const cli = (...args: string[]) => spawnSync(process.execPath, [join(__dirname, '../../bin/aai-bridge.js'), ...args], { encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [join(__dirname, '../../bin/aai-bridge.js'), ...args], { encoding: 'utf8' });
 
   it("prints keystone-manage's JSON, and exits 1 when nothing maps", () => {
     const ok = cli('mapping', 'test', '--rules', join(dir, 'rules.json'), '--input', join(dir, 'in.txt'));

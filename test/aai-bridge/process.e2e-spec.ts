@@ -17,7 +17,13 @@ describe('aai-bridge process: configuration errors stop the start, naming the va
   it('refuses to start without the required SAML settings', async () => {
     const svc = await spawnService({ DATABASE_URL: 'postgres://x@127.0.0.1:1/x' }, { waitReady: false, main: AAI_MAIN });
     expect(await waitForExit(svc.proc, 15000)).toBe(1);
-    for (const name of ['AAI_PUBLIC_URL is required', 'AAI_SP_KEY is required', 'AAI_SP_CERT is required', 'AAI_IDP_METADATA is required', 'AAI_SECRET_KEY is required']) {
+    for (const name of [
+      'AAI_PUBLIC_URL is required',
+      'AAI_SP_KEY is required',
+      'AAI_SP_CERT is required',
+      'AAI_IDP_METADATA is required',
+      'AAI_SECRET_KEY is required',
+    ]) {
       expect(svc.output()).toContain(name);
     }
   });
@@ -29,7 +35,10 @@ describe('aai-bridge process: configuration errors stop the start, naming the va
     expect(short.output()).toContain('AAI_SECRET_KEY=(secret, not shown): must be at least 32 characters');
     expect(short.output()).not.toContain('too-short');
     writeFileSync(join(dir, 'not-a-key.pem'), 'hello');
-    const bad = await spawnService({ ...env, AAI_SP_KEY: join(dir, 'not-a-key.pem'), DATABASE_URL: process.env.TEST_ADMIN_DATABASE_URL! }, { waitReady: false, main: AAI_MAIN });
+    const bad = await spawnService(
+      { ...env, AAI_SP_KEY: join(dir, 'not-a-key.pem'), DATABASE_URL: process.env.TEST_ADMIN_DATABASE_URL! },
+      { waitReady: false, main: AAI_MAIN },
+    );
     expect(await waitForExit(bad.proc, 30000)).toBe(1);
     expect(bad.output()).toContain(`AAI_SP_KEY=${join(dir, 'not-a-key.pem')}: not a PEM PRIVATE KEY`);
   });

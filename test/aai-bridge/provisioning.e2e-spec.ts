@@ -1,11 +1,11 @@
-import type { EnvSpec, ServiceDefinition } from '../../libs/platform/src';
-import { ProvisioningService } from '../../apps/aai-bridge/src/provisioning/provisioning.service';
-import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir as osTmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { samlEnv } from '../support/saml-fixtures';
+import { ProvisioningService } from '../../apps/aai-bridge/src/provisioning/provisioning.service';
+import type { EnvSpec, ServiceDefinition } from '../../libs/platform/src';
+import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
 import { TestApp, startTestApp } from '../support/nest-app';
+import { samlEnv } from '../support/saml-fixtures';
 
 const ADMIN = 'aai-prov-admin-token-0123456';
 const peer = keystoneAvailable('aai-bridge provisioning e2e') ? describe : describe.skip;
@@ -33,14 +33,18 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
     const res = await keystone.admin('GET', `/role_assignments?user.id=${userId}&include_names=true`);
     return res.body.role_assignments.map((a: any) => `${a.scope.project.name}:${a.role.name}`).sort();
   };
-  const groupsOf = async (userId: string) => (await keystone.admin('GET', `/users/${userId}/groups`)).body.groups.map((g: any) => g.name).sort();
+  const groupsOf = async (userId: string) =>
+    (await keystone.admin('GET', `/users/${userId}/groups`)).body.groups.map((g: any) => g.name).sort();
 
   beforeAll(async () => {
     keystone = await startKeystone();
-    for (const name of ['cms', 'lhcb']) ids[name] = (await keystone.admin('POST', '/projects', { project: { name, domain_id: 'default' } })).body.project.id;
+    for (const name of ['cms', 'lhcb'])
+      ids[name] = (await keystone.admin('POST', '/projects', { project: { name, domain_id: 'default' } })).body.project.id;
     ids.group = (await keystone.admin('POST', '/groups', { group: { name: 'cms-users', domain_id: 'default' } })).body.group.id;
     t = await startTestApp(
-      () => (require('../../apps/aai-bridge/src/service') as typeof import('../../apps/aai-bridge/src/service')).aaiBridgeService as unknown as ServiceDefinition<EnvSpec>,
+      () =>
+        (require('../../apps/aai-bridge/src/service') as typeof import('../../apps/aai-bridge/src/service'))
+          .aaiBridgeService as unknown as ServiceDefinition<EnvSpec>,
       ADMIN,
       {
         AAI_ADMIN_TOKEN: ADMIN,
@@ -59,7 +63,12 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
   });
 
   it('creates the user and grants the mapped roles and groups', async () => {
-    const res = await provision({ eduPersonPrincipalName: 'alice@infn.it', mail: 'alice@cnaf.infn.it', displayName: 'Alice Rossi', isMemberOf: 'infn:cms;infn:lhcb' });
+    const res = await provision({
+      eduPersonPrincipalName: 'alice@infn.it',
+      mail: 'alice@cnaf.infn.it',
+      displayName: 'Alice Rossi',
+      isMemberOf: 'infn:cms;infn:lhcb',
+    });
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ name: 'alice@infn.it', created: true });
     expect(res.body.granted.sort()).toEqual(['group cms-users', 'project cms: role member', 'project lhcb: role reader']);
@@ -72,7 +81,12 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
   });
 
   it('makes no write call on a second login with the same attributes', async () => {
-    const res = await provision({ eduPersonPrincipalName: 'alice@infn.it', mail: 'alice@cnaf.infn.it', displayName: 'Alice Rossi', isMemberOf: 'infn:cms;infn:lhcb' });
+    const res = await provision({
+      eduPersonPrincipalName: 'alice@infn.it',
+      mail: 'alice@cnaf.infn.it',
+      displayName: 'Alice Rossi',
+      isMemberOf: 'infn:cms;infn:lhcb',
+    });
     expect(res.body).toMatchObject({ granted: [], revoked: [], keystoneCalls: { write: 0 } });
   });
 
@@ -97,9 +111,18 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
   });
 
   it('fails clearly on a role Keystone does not have, leaving nothing half-applied', async () => {
-    await t.http.put('/v1/mapping').set(t.admin).send({
-      rules: [...RULES.rules, { local: [{ projects: [{ name: 'cms', roles: [{ name: 'no-such-role' }] }] }], remote: [{ type: 'eduPersonPrincipalName', any_one_of: ['bob@infn.it'] }] }],
-    });
+    await t.http
+      .put('/v1/mapping')
+      .set(t.admin)
+      .send({
+        rules: [
+          ...RULES.rules,
+          {
+            local: [{ projects: [{ name: 'cms', roles: [{ name: 'no-such-role' }] }] }],
+            remote: [{ type: 'eduPersonPrincipalName', any_one_of: ['bob@infn.it'] }],
+          },
+        ],
+      });
     const res = await provision({ eduPersonPrincipalName: 'bob@infn.it', mail: 'bob@infn.it', isMemberOf: 'infn:cms' });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'provisioning_failed', message: 'role no-such-role does not exist in Keystone' });

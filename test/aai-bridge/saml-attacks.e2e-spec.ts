@@ -36,7 +36,13 @@ peers('SAML security: forged, altered and wrapped messages are refused', () => {
     const sp = makeKeyPair(dir, 'sp');
     bridge = await spawnService(
       bridgeEnv({
-        publicUrl, databaseUrl: db.url, adminToken: ADMIN, sp, idpMetadata: idp.metadataFile, keystoneUrl: keystone.url, keystonePassword: KEYSTONE_ADMIN_PASSWORD,
+        publicUrl,
+        databaseUrl: db.url,
+        adminToken: ADMIN,
+        sp,
+        idpMetadata: idp.metadataFile,
+        keystoneUrl: keystone.url,
+        keystonePassword: KEYSTONE_ADMIN_PASSWORD,
         extra: { AAI_WANT_RESPONSE_SIGNED: 'true' },
       }),
       { main: AAI_MAIN },
@@ -80,7 +86,11 @@ peers('SAML security: forged, altered and wrapped messages are refused', () => {
   };
 
   it('accepts a genuine signed response, signed with the second of two metadata certificates (rollover)', async () => {
-    expect(await submit(idp.sign(idp.response(await fields('mallory@infn.it'))))).toEqual({ status: 303, code: null, me: 'mallory@infn.it' });
+    expect(await submit(idp.sign(idp.response(await fields('mallory@infn.it'))))).toEqual({
+      status: 303,
+      code: null,
+      me: 'mallory@infn.it',
+    });
   });
 
   it('refuses a tampered attribute', async () => {
@@ -98,7 +108,10 @@ peers('SAML security: forged, altered and wrapped messages are refused', () => {
 
   it('refuses a response signed by another key with its certificate swapped into KeyInfo', async () => {
     const attacker = makeKeyPair(dir, 'attacker');
-    const forged = idp.sign(idp.response(await fields('admin@infn.it')), { key: readFileSync(attacker.key, 'utf8'), cert: readFileSync(attacker.cert, 'utf8') });
+    const forged = idp.sign(idp.response(await fields('admin@infn.it')), {
+      key: readFileSync(attacker.key, 'utf8'),
+      cert: readFileSync(attacker.cert, 'utf8'),
+    });
     expect(await submit(forged)).toMatchObject({ status: 403, code: 'login_signature', me: null });
   });
 
@@ -116,9 +129,13 @@ peers('SAML security: forged, altered and wrapped messages are refused', () => {
 
   it('refuses an expired assertion and one not yet valid', async () => {
     const past = Date.now() - 3_600_000;
-    expect(await submit(idp.sign(idp.response(await fields('mallory@infn.it', { notBefore: past - 60_000, notOnOrAfter: past }))))).toMatchObject({ status: 403, code: 'login_time' });
+    expect(
+      await submit(idp.sign(idp.response(await fields('mallory@infn.it', { notBefore: past - 60_000, notOnOrAfter: past })))),
+    ).toMatchObject({ status: 403, code: 'login_time' });
     const future = Date.now() + 3_600_000;
-    expect(await submit(idp.sign(idp.response(await fields('mallory@infn.it', { notBefore: future, notOnOrAfter: future + 60_000 }))))).toMatchObject({ status: 403, code: 'login_time' });
+    expect(
+      await submit(idp.sign(idp.response(await fields('mallory@infn.it', { notBefore: future, notOnOrAfter: future + 60_000 })))),
+    ).toMatchObject({ status: 403, code: 'login_time' });
   });
 
   it('refuses a response to a request this SP never made', async () => {

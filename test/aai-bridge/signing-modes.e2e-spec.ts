@@ -20,11 +20,36 @@ interface Mode {
 }
 
 const MODES: Mode[] = [
-  { name: 'Response signed only (Shibboleth default), bridge not asking for signed assertions', idp: { signResponse: true, signAssertion: false, encrypt: false }, bridge: { wantAssertionsSigned: false, wantResponseSigned: true }, accepted: true },
-  { name: 'Assertion signed only', idp: { signResponse: false, signAssertion: true, encrypt: false }, bridge: { wantAssertionsSigned: true, wantResponseSigned: false }, accepted: true },
-  { name: 'both signed, assertion encrypted to the SP', idp: { signResponse: true, signAssertion: true, encrypt: true }, bridge: { wantAssertionsSigned: true, wantResponseSigned: true }, accepted: true },
-  { name: 'Response signed only, but the bridge wants signed assertions: refused', idp: { signResponse: true, signAssertion: false, encrypt: false }, bridge: { wantAssertionsSigned: true, wantResponseSigned: false }, accepted: false },
-  { name: 'Assertion signed only, but the bridge wants a signed Response: refused', idp: { signResponse: false, signAssertion: true, encrypt: false }, bridge: { wantAssertionsSigned: true, wantResponseSigned: true }, accepted: false },
+  {
+    name: 'Response signed only (Shibboleth default), bridge not asking for signed assertions',
+    idp: { signResponse: true, signAssertion: false, encrypt: false },
+    bridge: { wantAssertionsSigned: false, wantResponseSigned: true },
+    accepted: true,
+  },
+  {
+    name: 'Assertion signed only',
+    idp: { signResponse: false, signAssertion: true, encrypt: false },
+    bridge: { wantAssertionsSigned: true, wantResponseSigned: false },
+    accepted: true,
+  },
+  {
+    name: 'both signed, assertion encrypted to the SP',
+    idp: { signResponse: true, signAssertion: true, encrypt: true },
+    bridge: { wantAssertionsSigned: true, wantResponseSigned: true },
+    accepted: true,
+  },
+  {
+    name: 'Response signed only, but the bridge wants signed assertions: refused',
+    idp: { signResponse: true, signAssertion: false, encrypt: false },
+    bridge: { wantAssertionsSigned: true, wantResponseSigned: false },
+    accepted: false,
+  },
+  {
+    name: 'Assertion signed only, but the bridge wants a signed Response: refused',
+    idp: { signResponse: false, signAssertion: true, encrypt: false },
+    bridge: { wantAssertionsSigned: true, wantResponseSigned: true },
+    accepted: false,
+  },
 ];
 
 /** The IdP may sign the Response, the Assertion or both, and encrypt: the bridge follows its settings. */
@@ -48,12 +73,27 @@ peers('SAML signing and encryption modes with the real IdP', () => {
       const port = await freePort();
       const publicUrl = `http://127.0.0.1:${port}`;
       const sp = makeKeyPair(dir, `sp-${port}`);
-      const idp = await startIdp({ entityId: `${publicUrl}/saml/metadata`, acsUrl: `${publicUrl}/saml/acs`, sloUrl: `${publicUrl}/saml/slo`, certFile: sp.cert, ...mode.idp });
+      const idp = await startIdp({
+        entityId: `${publicUrl}/saml/metadata`,
+        acsUrl: `${publicUrl}/saml/acs`,
+        sloUrl: `${publicUrl}/saml/slo`,
+        certFile: sp.cert,
+        ...mode.idp,
+      });
       await idp.setUsers({ bob: { password: 'bob-pass', attributes: { eduPersonPrincipalName: ['bob@infn.it'], mail: ['bob@infn.it'] } } });
       const bridge = await spawnService(
         bridgeEnv({
-          publicUrl, databaseUrl: db.url, adminToken: ADMIN, sp, idpMetadata: idp.metadataUrl, keystoneUrl: keystone.url, keystonePassword: KEYSTONE_ADMIN_PASSWORD,
-          extra: { AAI_WANT_ASSERTIONS_SIGNED: String(mode.bridge.wantAssertionsSigned), AAI_WANT_RESPONSE_SIGNED: String(mode.bridge.wantResponseSigned) },
+          publicUrl,
+          databaseUrl: db.url,
+          adminToken: ADMIN,
+          sp,
+          idpMetadata: idp.metadataUrl,
+          keystoneUrl: keystone.url,
+          keystonePassword: KEYSTONE_ADMIN_PASSWORD,
+          extra: {
+            AAI_WANT_ASSERTIONS_SIGNED: String(mode.bridge.wantAssertionsSigned),
+            AAI_WANT_RESPONSE_SIGNED: String(mode.bridge.wantResponseSigned),
+          },
         }),
         { main: AAI_MAIN },
       );

@@ -15,7 +15,12 @@ const stopAt = Date.now() + Number(seconds) * 1000;
 async function allocate(portId) {
   for (;;) {
     try {
-      const res = await fetch(`${base}/v1/allocations`, { method: 'POST', headers, body: JSON.stringify({ portId }), signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${base}/v1/allocations`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ portId }),
+        signal: AbortSignal.timeout(2000),
+      });
       if (res.status === 200 || res.status === 201) {
         const body = await res.json();
         const now = Date.now();

@@ -4,9 +4,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { summarizeCib } from '../support/cib-summary';
 import { keystoneAvailable } from '../support/keystone';
 import { peerAvailable } from '../support/peers';
-import { summarizeCib } from '../support/cib-summary';
 import { makeKeyPair } from '../support/saml-fixtures';
 import { idpAvailable } from '../support/simplesamlphp';
 
@@ -27,7 +27,20 @@ const AAI_URL = `http://${AAI_VIP}:8081`;
 const DASHBOARD = 'https://horizon.cloud.test/dashboard/auth/websso/';
 const suite = 'real two-node failover';
 const peer =
-  peerAvailable(suite, 'corosync, pacemaker, fence_dummy, crmsh, pcs and psql', ['/usr/sbin/corosync', '/usr/sbin/pacemakerd', '/usr/sbin/fence_dummy', '/usr/sbin/ocf-tester', '/usr/sbin/crm', '/usr/sbin/pcs', '/usr/bin/psql'], 'ha-cluster.sh') &&
+  peerAvailable(
+    suite,
+    'corosync, pacemaker, fence_dummy, crmsh, pcs and psql',
+    [
+      '/usr/sbin/corosync',
+      '/usr/sbin/pacemakerd',
+      '/usr/sbin/fence_dummy',
+      '/usr/sbin/ocf-tester',
+      '/usr/sbin/crm',
+      '/usr/sbin/pcs',
+      '/usr/bin/psql',
+    ],
+    'ha-cluster.sh',
+  ) &&
   keystoneAvailable(suite) &&
   idpAvailable(suite)
     ? describe
@@ -42,10 +55,38 @@ const locate = (group: string) => cluster('on', 'ctrl1', 'crm_resource', '--loca
 
 /** Keystone's v3 API as its bootstrap admin, from the client host (curl: the test subnet is not reachable from here). */
 function keystoneAdmin(method: string, path: string, body?: unknown): any {
-  const auth = { auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: KEYSTONE_PASSWORD } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } };
-  const headers = client('curl', '-sf', '-o', '/dev/null', '-D', '-', '-XPOST', `${KEYSTONE_URL}/auth/tokens`, '-H', 'Content-Type: application/json', '-d', JSON.stringify(auth));
+  const auth = {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: KEYSTONE_PASSWORD } } },
+      scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+    },
+  };
+  const headers = client(
+    'curl',
+    '-sf',
+    '-o',
+    '/dev/null',
+    '-D',
+    '-',
+    '-XPOST',
+    `${KEYSTONE_URL}/auth/tokens`,
+    '-H',
+    'Content-Type: application/json',
+    '-d',
+    JSON.stringify(auth),
+  );
   const token = /^x-subject-token: (\S+)/im.exec(headers)![1];
-  const out = client('curl', '-sf', `-X${method}`, `${KEYSTONE_URL}${path}`, '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', ...(body ? ['-d', JSON.stringify(body)] : []));
+  const out = client(
+    'curl',
+    '-sf',
+    `-X${method}`,
+    `${KEYSTONE_URL}${path}`,
+    '-H',
+    `X-Auth-Token: ${token}`,
+    '-H',
+    'Content-Type: application/json',
+    ...(body ? ['-d', JSON.stringify(body)] : []),
+  );
   return out ? JSON.parse(out) : undefined;
 }
 
@@ -101,26 +142,74 @@ peer('a real two-node cluster under the generated configuration: PostgreSQL, mac
     const sp = makeKeyPair(dir, 'sp');
     chmodSync(sp.key, 0o644);
     await Promise.all([
-      clusterAsync('on', 'infra', 'env', `KEYSTONE_HOST=${INFRA}`, 'KEYSTONE_PORT=5000', `KEYSTONE_ADMIN_PASSWORD=${KEYSTONE_PASSWORD}`, join(PEERS, 'keystone.sh'), 'start', join(dir, 'keystone')),
       clusterAsync(
-        'on', 'infra', 'env', `IDP_HOST=${INFRA}`, `IDP_PORT=${IDP_PORT}`, `SP_ENTITY_ID=${AAI_URL}/saml/metadata`, `SP_ACS_URL=${AAI_URL}/saml/acs`, `SP_SLO_URL=${AAI_URL}/saml/slo`, `SP_CERT_FILE=${sp.cert}`,
-        join(PEERS, 'simplesamlphp.sh'), 'start', join(dir, 'idp'),
+        'on',
+        'infra',
+        'env',
+        `KEYSTONE_HOST=${INFRA}`,
+        'KEYSTONE_PORT=5000',
+        `KEYSTONE_ADMIN_PASSWORD=${KEYSTONE_PASSWORD}`,
+        join(PEERS, 'keystone.sh'),
+        'start',
+        join(dir, 'keystone'),
+      ),
+      clusterAsync(
+        'on',
+        'infra',
+        'env',
+        `IDP_HOST=${INFRA}`,
+        `IDP_PORT=${IDP_PORT}`,
+        `SP_ENTITY_ID=${AAI_URL}/saml/metadata`,
+        `SP_ACS_URL=${AAI_URL}/saml/acs`,
+        `SP_SLO_URL=${AAI_URL}/saml/slo`,
+        `SP_CERT_FILE=${sp.cert}`,
+        join(PEERS, 'simplesamlphp.sh'),
+        'start',
+        join(dir, 'idp'),
       ),
     ]);
     writeFileSync(join(dir, 'idp/users.json'), JSON.stringify(ALICE));
     keystoneAdmin('POST', '/projects', { project: { name: 'cms', domain_id: 'default' } });
     // aai-bridge's database, made before the cluster starts PostgreSQL (single-user mode, no server).
     const pgbin = cluster('pgbin').trim();
-    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', `'${pgbin}/postgres' --single -D '${run}/shared-volume/pgsql' postgres`], { input: 'CREATE DATABASE aai;\n', stdio: ['pipe', 'ignore', 'pipe'] });
+    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', `'${pgbin}/postgres' --single -D '${run}/shared-volume/pgsql' postgres`], {
+      input: 'CREATE DATABASE aai;\n',
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
 
-    const env = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join('');
-    writeFileSync(join(dir, 'mac-pool.env'), env({ DATABASE_URL: PG('postgres'), HOST: '0.0.0.0', PORT: '8080', MACPOOL_ADMIN_TOKEN: TOKEN, MACPOOL_DATA_DIR: `${dir}/data`, LOG_LEVEL: 'warn' }), { mode: 0o644 });
+    const env = (vars: Record<string, string>) =>
+      Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join('');
+    writeFileSync(
+      join(dir, 'mac-pool.env'),
+      env({
+        DATABASE_URL: PG('postgres'),
+        HOST: '0.0.0.0',
+        PORT: '8080',
+        MACPOOL_ADMIN_TOKEN: TOKEN,
+        MACPOOL_DATA_DIR: `${dir}/data`,
+        LOG_LEVEL: 'warn',
+      }),
+      { mode: 0o644 },
+    );
     writeFileSync(
       join(dir, 'aai-bridge.env'),
       env({
-        DATABASE_URL: PG('aai'), HOST: '0.0.0.0', PORT: '8081', AAI_ADMIN_TOKEN: TOKEN, AAI_DATA_DIR: `${dir}/aai-data`, AAI_PUBLIC_URL: AAI_URL,
-        AAI_SP_KEY: sp.key, AAI_SP_CERT: sp.cert, AAI_IDP_METADATA: `http://${INFRA}:${IDP_PORT}/saml2/idp/metadata.php`, AAI_SECRET_KEY: 'ha-secret-key-for-sealing-0123456789',
-        KEYSTONE_URL, KEYSTONE_ADMIN_PASSWORD: KEYSTONE_PASSWORD, AAI_TRUSTED_DASHBOARDS: DASHBOARD, LOG_LEVEL: 'warn',
+        DATABASE_URL: PG('aai'),
+        HOST: '0.0.0.0',
+        PORT: '8081',
+        AAI_ADMIN_TOKEN: TOKEN,
+        AAI_DATA_DIR: `${dir}/aai-data`,
+        AAI_PUBLIC_URL: AAI_URL,
+        AAI_SP_KEY: sp.key,
+        AAI_SP_CERT: sp.cert,
+        AAI_IDP_METADATA: `http://${INFRA}:${IDP_PORT}/saml2/idp/metadata.php`,
+        AAI_SECRET_KEY: 'ha-secret-key-for-sealing-0123456789',
+        KEYSTONE_URL,
+        KEYSTONE_ADMIN_PASSWORD: KEYSTONE_PASSWORD,
+        AAI_TRUSTED_DASHBOARDS: DASHBOARD,
+        LOG_LEVEL: 'warn',
       }),
       { mode: 0o644 },
     );
@@ -148,7 +237,13 @@ services:
     params: { pgctl: ${pgbin}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log }
 ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     );
-    execFileSync(process.execPath, [join(ROOT, 'dist/apps/ha-cli/src/main.js'), 'render', join(dir, 'cluster.yaml'), '--out', join(dir, 'rendered')]);
+    execFileSync(process.execPath, [
+      join(ROOT, 'dist/apps/ha-cli/src/main.js'),
+      'render',
+      join(dir, 'cluster.yaml'),
+      '--out',
+      join(dir, 'rendered'),
+    ]);
     const cib = readFileSync(join(dir, 'rendered/cib.xml'), 'utf8');
     writeFileSync(join(dir, 'configuration.xml'), /<configuration>[^]*<\/configuration>/.exec(cib)![0]);
     // An empty configuration in maintenance mode (nothing starts or stops), for the scripts to fill.
@@ -161,7 +256,11 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
   afterAll(() => {
     if (process.env.HA_KEEP) return;
     try {
-      for (const [script, sub] of [['keystone.sh', 'keystone'], ['simplesamlphp.sh', 'idp']]) execFileSync(join(PEERS, script), ['stop', join(dir, sub)]);
+      for (const [script, sub] of [
+        ['keystone.sh', 'keystone'],
+        ['simplesamlphp.sh', 'idp'],
+      ])
+        execFileSync(join(PEERS, script), ['stop', join(dir, sub)]);
       cluster('down', run);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -171,15 +270,21 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
   it('the generated crm and pcs scripts, run on the live cluster, build the configuration of the generated CIB', () => {
     const expected = summarizeCib(readFileSync(join(dir, 'rendered/cib.xml'), 'utf8'));
     // The summary reads what the CIB holds (an empty one would make any two configurations equal).
-    expect([Object.keys(expected.primitives).length, Object.keys(expected.groups), expected.orders.length, expected.locations.length, expected.rscDefaults]).toEqual([
-      9, ['g-postgresql', 'g-mac-pool', 'g-aai-bridge'], 3, 2, { 'migration-threshold': '3', 'resource-stickiness': '100' },
-    ]);
+    expect([
+      Object.keys(expected.primitives).length,
+      Object.keys(expected.groups),
+      expected.orders.length,
+      expected.locations.length,
+      expected.rscDefaults,
+    ]).toEqual([9, ['g-postgresql', 'g-mac-pool', 'g-aai-bridge'], 3, 2, { 'migration-threshold': '3', 'resource-stickiness': '100' }]);
     for (const script of ['crm.sh', 'pcs.sh']) {
       cluster('load', run, join(dir, 'maintenance.xml'));
       const ran = spawnSync(CLUSTER, ['on', 'ctrl1', 'bash', '-e', join(dir, 'rendered', script)], { encoding: 'utf8', timeout: 300_000 });
       // Quiet too: no tool warns (about timeouts below an agent's advice, unknown hosts...), but for
       // the notice pcs prints at every `resource defaults update`.
-      const warnings = `${ran.stdout}${ran.stderr}`.split('\n').filter((l) => /warn|error/i.test(l) && !l.includes('Defaults do not apply to resources which override them'));
+      const warnings = `${ran.stdout}${ran.stderr}`
+        .split('\n')
+        .filter((l) => /warn|error/i.test(l) && !l.includes('Defaults do not apply to resources which override them'));
       expect({ script, status: ran.status, warnings }).toEqual({ script, status: 0, warnings: [] });
       expect([script, summarizeCib(cluster('on', 'ctrl1', 'cibadmin', '-Q', '--scope', 'configuration'))]).toEqual([script, expected]);
     }
@@ -199,7 +304,22 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     }
     expect(['g-postgresql', 'g-mac-pool', 'g-aai-bridge'].map(locate)).toEqual([active, active, active]);
 
-    const put = client('curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-XPUT', `${AAI_URL}/v1/mapping`, '-H', `Authorization: Bearer ${TOKEN}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify(RULES));
+    const put = client(
+      'curl',
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-XPUT',
+      `${AAI_URL}/v1/mapping`,
+      '-H',
+      `Authorization: Bearer ${TOKEN}`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      JSON.stringify(RULES),
+    );
     expect(put).toBe('200');
   }
 
@@ -210,40 +330,108 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
   async function killActiveNode() {
     loadConfiguration();
     const auth = `Authorization: Bearer ${TOKEN}`;
-    expect(client('curl', '-sf', '-XPOST', `http://${MAC_VIP}:8080/v1/pools`, '-H', auth, '-H', 'Content-Type: application/json', '-d', '{"name":"ha"}')).toContain('"name":"ha"');
-    const upload = execFileSync(CLUSTER, ['on', 'client', 'curl', '-sf', '-XPOST', `http://${MAC_VIP}:8080/v1/pools/ha/macs`, '-H', auth, '-H', 'Content-Type: text/plain', '--data-binary', '@-'], {
-      input: '02:99:00:00:00:00-02:99:00:00:ff:ff\n',
-      encoding: 'utf8',
-    });
+    expect(
+      client(
+        'curl',
+        '-sf',
+        '-XPOST',
+        `http://${MAC_VIP}:8080/v1/pools`,
+        '-H',
+        auth,
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        '{"name":"ha"}',
+      ),
+    ).toContain('"name":"ha"');
+    const upload = execFileSync(
+      CLUSTER,
+      [
+        'on',
+        'client',
+        'curl',
+        '-sf',
+        '-XPOST',
+        `http://${MAC_VIP}:8080/v1/pools/ha/macs`,
+        '-H',
+        auth,
+        '-H',
+        'Content-Type: text/plain',
+        '--data-binary',
+        '@-',
+      ],
+      {
+        input: '02:99:00:00:00:00-02:99:00:00:ff:ff\n',
+        encoding: 'utf8',
+      },
+    );
     expect(JSON.parse(upload).added).toBe(65536);
 
     const loginFile = join(dir, 'login.json');
-    const login = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'login-driver.mjs'), AAI_URL, 'alice', 'alice-pass', DASHBOARD, KEYSTONE_URL, loginFile], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const login = spawn(
+      CLUSTER,
+      [
+        'on',
+        'client',
+        process.execPath,
+        join(__dirname, 'login-driver.mjs'),
+        AAI_URL,
+        'alice',
+        'alice-pass',
+        DASHBOARD,
+        KEYSTONE_URL,
+        loginFile,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     await lineFrom(login, 'at-acs');
     // The federation's IdP goes away too: the survivor's bridge must start without it.
     execFileSync(join(PEERS, 'simplesamlphp.sh'), ['stop', join(dir, 'idp')]);
     const allocFile = join(dir, 'driver.json');
-    const alloc = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'alloc-driver.mjs'), `http://${MAC_VIP}:8080`, TOKEN, '25', allocFile], { stdio: 'inherit' });
+    const alloc = spawn(
+      CLUSTER,
+      ['on', 'client', process.execPath, join(__dirname, 'alloc-driver.mjs'), `http://${MAC_VIP}:8080`, TOKEN, '25', allocFile],
+      { stdio: 'inherit' },
+    );
     await new Promise((r) => setTimeout(r, 6000));
     const killedAt = Date.now();
     cluster('kill', active);
     login.stdin!.end('go\n');
     await Promise.all([once(alloc, 'exit'), once(login, 'exit')]);
-    console.log(`failover of ${active} as seen by ${survivor}'s Pacemaker: ${timeline(readFileSync(join(run, survivor, 'log/pacemaker.log'), 'utf8'), survivor, killedAt)}`);
-    return { alloc: JSON.parse(readFileSync(allocFile, 'utf8')) as AllocResult, login: JSON.parse(readFileSync(loginFile, 'utf8')) as LoginResult };
+    console.log(
+      `failover of ${active} as seen by ${survivor}'s Pacemaker: ${timeline(readFileSync(join(run, survivor, 'log/pacemaker.log'), 'utf8'), survivor, killedAt)}`,
+    );
+    return {
+      alloc: JSON.parse(readFileSync(allocFile, 'utf8')) as AllocResult,
+      login: JSON.parse(readFileSync(loginFile, 'utf8')) as LoginResult,
+    };
   }
 
   it('mac-pool: keeps every acknowledged allocation and hands no MAC out twice when the active node dies', async () => {
     const { alloc: result } = await failOverOnce();
-    console.log(`failover: ${active} killed; mac-pool back through its VIP on ${survivor} after ${(result.maxGapMs / 1000).toFixed(1)} s (target < 10 s); ${Object.keys(result.acked).length} allocations acknowledged, ${result.retries} retries`);
+    console.log(
+      `failover: ${active} killed; mac-pool back through its VIP on ${survivor} after ${(result.maxGapMs / 1000).toFixed(1)} s (target < 10 s); ${Object.keys(result.acked).length} allocations acknowledged, ${result.retries} retries`,
+    );
     cluster('on', survivor, 'crm_resource', '--wait', '--timeout', '60');
     const status = cluster('on', survivor, 'crm_mon', '-1');
-    expect([status.includes('Online: [ ' + survivor + ' ]'), startedOn(status, 'postgresql'), startedOn(status, 'mac-pool')]).toEqual([true, survivor, survivor]);
+    expect([status.includes('Online: [ ' + survivor + ' ]'), startedOn(status, 'postgresql'), startedOn(status, 'mac-pool')]).toEqual([
+      true,
+      survivor,
+      survivor,
+    ]);
     expect(status).not.toContain('Failed Resource Actions'); // monitors, the deeper ones included, all pass
     expect(result.maxGapMs).toBeLessThan(30_000);
     expect(result.mismatches).toBe(0);
 
-    const rows = client('psql', PG('postgres'), '-tA', '-F', ' ', '-c', "SELECT port_id, mac::text FROM macs WHERE port_id LIKE 'ha-port-%'")
+    const rows = client(
+      'psql',
+      PG('postgres'),
+      '-tA',
+      '-F',
+      ' ',
+      '-c',
+      "SELECT port_id, mac::text FROM macs WHERE port_id LIKE 'ha-port-%'",
+    )
       .trim()
       .split('\n')
       .map((l) => l.split(' '));
@@ -254,7 +442,9 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
 
   it('aai-bridge: a login started on the dead node (IdP done, ACS not yet) finishes on the survivor, into Keystone, with the IdP gone', async () => {
     const { login } = await failOverOnce();
-    console.log(`failover: ${active} killed with a login in flight; aai-bridge back through its VIP on ${survivor} ${(login.acs.backMs / 1000).toFixed(1)} s after the kill (${login.acs.retries} retries), then the ACS POST finished the login`);
+    console.log(
+      `failover: ${active} killed with a login in flight; aai-bridge back through its VIP on ${survivor} ${(login.acs.backMs / 1000).toFixed(1)} s after the kill (${login.acs.retries} retries), then the ACS POST finished the login`,
+    );
     const status = cluster('on', survivor, 'crm_mon', '-1');
     expect(startedOn(status, 'aai-bridge')).toBe(survivor);
     expect(readFileSync(join(dir, 'aai-bridge.log'), 'utf8')).toContain('IdP metadata URL failed: using the copy kept in the database');
@@ -271,7 +461,21 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
   it('the dead node boots again and rejoins; nothing moves back or restarts, allocations go on (stickiness)', async () => {
     await failOverOnce();
     const resultFile = join(dir, 'rejoin.json');
-    const alloc = spawn(CLUSTER, ['on', 'client', process.execPath, join(__dirname, 'alloc-driver.mjs'), `http://${MAC_VIP}:8080`, TOKEN, '20', resultFile, 'rejoin-port-'], { stdio: 'inherit' });
+    const alloc = spawn(
+      CLUSTER,
+      [
+        'on',
+        'client',
+        process.execPath,
+        join(__dirname, 'alloc-driver.mjs'),
+        `http://${MAC_VIP}:8080`,
+        TOKEN,
+        '20',
+        resultFile,
+        'rejoin-port-',
+      ],
+      { stdio: 'inherit' },
+    );
     await new Promise((r) => setTimeout(r, 2000));
     const revivedAt = Date.now();
     cluster('revive', active, run);
@@ -280,11 +484,15 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     cluster('on', survivor, 'crm_resource', '--wait', '--timeout', '60');
     const status = cluster('on', survivor, 'crm_mon', '-1');
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as AllocResult;
-    console.log(`rejoin: ${active} back in the cluster after ${rejoinSeconds.toFixed(1)} s; meanwhile ${Object.keys(result.acked).length} allocations through the VIP, longest wait ${result.maxGapMs} ms, ${result.retries} retries`);
+    console.log(
+      `rejoin: ${active} back in the cluster after ${rejoinSeconds.toFixed(1)} s; meanwhile ${Object.keys(result.acked).length} allocations through the VIP, longest wait ${result.maxGapMs} ms, ${result.retries} retries`,
+    );
     expect(status).toContain('Online: [ ctrl1 ctrl2 ]');
     expect(['postgresql', 'mac-pool', 'aai-bridge'].map((s) => startedOn(status, s))).toEqual([survivor, survivor, survivor]);
     // No stop of any service since the node came back: its probes found nothing running there.
-    const since = readFileSync(join(run, survivor, 'log/pacemaker.log'), 'utf8').split('\n').filter((l) => /Initiating stop operation (svc|vip)-/.test(l) && logTime(l, revivedAt) >= revivedAt);
+    const since = readFileSync(join(run, survivor, 'log/pacemaker.log'), 'utf8')
+      .split('\n')
+      .filter((l) => /Initiating stop operation (svc|vip)-/.test(l) && logTime(l, revivedAt) >= revivedAt);
     expect(since).toEqual([]);
     expect(result.mismatches).toBe(0);
     expect(Object.keys(result.acked).length).toBeGreaterThan(0);

@@ -22,7 +22,10 @@ stdin.close();
 const goAt = Date.now();
 let retries = 0;
 for (;;) {
-  const ready = await fetch(`${bridge}/health/ready`, { signal: AbortSignal.timeout(1000) }).then(async (r) => (await r.text(), r.status), () => 0);
+  const ready = await fetch(`${bridge}/health/ready`, { signal: AbortSignal.timeout(1000) }).then(
+    async (r) => (await r.text(), r.status),
+    () => 0,
+  );
   if (ready === 200) break;
   retries++;
   await new Promise((r) => setTimeout(r, 100));
@@ -41,6 +44,8 @@ writeFileSync(
     acs: { status: acs.status, location: acs.headers.get('location'), body: acsBody, backMs, retries },
     me: { status: me.status, identity },
     handoff: { status: handoff.status, token: Boolean(token) },
-    keystoneProjects: projects ? { status: projects.status, names: (await projects.json()).projects?.map((p) => p.name).sort() } : undefined,
+    keystoneProjects: projects
+      ? { status: projects.status, names: (await projects.json()).projects?.map((p) => p.name).sort() }
+      : undefined,
   }),
 );

@@ -18,7 +18,12 @@ export const MAPPING_CASES: MappingCase[] = [
   },
   {
     name: 'name, email and id from three attributes, with text around',
-    rules: [{ local: [{ user: { name: '{0} ({1})', email: '{1}', id: 'aai-{2}' } }], remote: [{ type: 'displayName' }, { type: 'mail' }, { type: 'eduPersonUniqueId' }] }],
+    rules: [
+      {
+        local: [{ user: { name: '{0} ({1})', email: '{1}', id: 'aai-{2}' } }],
+        remote: [{ type: 'displayName' }, { type: 'mail' }, { type: 'eduPersonUniqueId' }],
+      },
+    ],
     input: 'displayName: Alice Rossi\nmail: alice@cnaf.infn.it\neduPersonUniqueId: 12345@infn.it',
   },
   {
@@ -46,30 +51,56 @@ export const MAPPING_CASES: MappingCase[] = [
   {
     name: 'whitelisted entitlements become groups in a domain',
     rules: [
-      { local: [{ user: { name: '{0}' } }, { groups: '{1}', domain: D }], remote: [{ type: 'eppn' }, { type: 'eduPersonEntitlement', whitelist: ['cloud-users', 'cloud-admins', 'gpu'] }] },
+      {
+        local: [{ user: { name: '{0}' } }, { groups: '{1}', domain: D }],
+        remote: [{ type: 'eppn' }, { type: 'eduPersonEntitlement', whitelist: ['cloud-users', 'cloud-admins', 'gpu'] }],
+      },
     ],
     input: 'eppn: erin@infn.it\neduPersonEntitlement: cloud-users;gpu;printing',
   },
   {
     name: 'a single whitelisted value maps as a plain string',
-    rules: [{ local: [{ user: { name: '{0}' } }, { groups: '{1}', domain: D }], remote: [{ type: 'eppn' }, { type: 'ent', whitelist: ['only'] }] }],
+    rules: [
+      {
+        local: [{ user: { name: '{0}' } }, { groups: '{1}', domain: D }],
+        remote: [{ type: 'eppn' }, { type: 'ent', whitelist: ['only'] }],
+      },
+    ],
     input: 'eppn: frank@infn.it\nent: only;other',
   },
   {
     name: 'blacklist removes values, the rest become groups',
-    rules: [{ local: [{ user: { name: '{0}' } }, { groups: '{1}', domain: { id: 'dom-1' } }], remote: [{ type: 'eppn' }, { type: 'isMemberOf', blacklist: ['banned'] }] }],
+    rules: [
+      {
+        local: [{ user: { name: '{0}' } }, { groups: '{1}', domain: { id: 'dom-1' } }],
+        remote: [{ type: 'eppn' }, { type: 'isMemberOf', blacklist: ['banned'] }],
+      },
+    ],
     input: 'eppn: gina@infn.it\nisMemberOf: banned;physics',
   },
   {
     name: 'regex whitelist',
-    rules: [{ local: [{ user: { name: '{0}' } }, { groups: '{1}', domain: D }], remote: [{ type: 'eppn' }, { type: 'isMemberOf', whitelist: ['^infn:.*'], regex: true }] }],
+    rules: [
+      {
+        local: [{ user: { name: '{0}' } }, { groups: '{1}', domain: D }],
+        remote: [{ type: 'eppn' }, { type: 'isMemberOf', whitelist: ['^infn:.*'], regex: true }],
+      },
+    ],
     input: 'eppn: hank@infn.it\nisMemberOf: infn:cms;cern:atlas',
   },
   {
     name: 'projects with roles, the project name from an attribute',
     rules: [
       {
-        local: [{ user: { name: '{0}', type: 'local', domain: { name: 'federated' } } }, { projects: [{ name: 'exp-{1}', roles: [{ name: 'member' }] }, { name: 'shared', roles: [{ name: 'reader' }] }] }],
+        local: [
+          { user: { name: '{0}', type: 'local', domain: { name: 'federated' } } },
+          {
+            projects: [
+              { name: 'exp-{1}', roles: [{ name: 'member' }] },
+              { name: 'shared', roles: [{ name: 'reader' }] },
+            ],
+          },
+        ],
         remote: [{ type: 'eppn' }, { type: 'experiment' }],
       },
     ],

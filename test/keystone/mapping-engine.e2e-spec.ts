@@ -23,19 +23,23 @@ function keystoneManage(dir: string, c: MappingCase, i: number): Promise<Outcome
     const input = join(dir, `input-${i}.txt`);
     Promise.all([writeFile(rules, JSON.stringify(c.rules)), writeFile(input, `${c.input}\n`)])
       .then(() =>
-        execFile('keystone-manage', ['--config-file', join(dir, 'keystone.conf'), 'mapping_engine', '--rules', rules, '--input', input], (err, stdout, stderr) => {
-          if (!err) {
-            // Anything printed before the JSON document (warnings) is not part of the result.
-            const start = stdout.search(/^\{/m);
-            try {
-              return resolve({ ok: true, mapped: JSON.parse(stdout.slice(start)) });
-            } catch {
-              return resolve({ ok: false, kind: `unparsable output: ${stdout.slice(0, 300)}` });
+        execFile(
+          'keystone-manage',
+          ['--config-file', join(dir, 'keystone.conf'), 'mapping_engine', '--rules', rules, '--input', input],
+          (err, stdout, stderr) => {
+            if (!err) {
+              // Anything printed before the JSON document (warnings) is not part of the result.
+              const start = stdout.search(/^\{/m);
+              try {
+                return resolve({ ok: true, mapped: JSON.parse(stdout.slice(start)) });
+              } catch {
+                return resolve({ ok: false, kind: `unparsable output: ${stdout.slice(0, 300)}` });
+              }
             }
-          }
-          const m = /(?:CRITICAL keystone \[-\] Unhandled error: keystone\.exception\.|^\w*Error: )(\w+)/m.exec(`${stdout}\n${stderr}`);
-          resolve({ ok: false, kind: m ? m[1] : `exit ${err.code}: ${stderr.slice(-300)}` });
-        }),
+            const m = /(?:CRITICAL keystone \[-\] Unhandled error: keystone\.exception\.|^\w*Error: )(\w+)/m.exec(`${stdout}\n${stderr}`);
+            resolve({ ok: false, kind: m ? m[1] : `exit ${err.code}: ${stderr.slice(-300)}` });
+          },
+        ),
       )
       .catch(reject);
   });

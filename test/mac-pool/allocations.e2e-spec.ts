@@ -18,7 +18,12 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
     t = await startMacPool({ MACPOOL_SWEEP_INTERVAL_SECONDS: '3600' });
     hook = await t.tokenFor('hook');
     await pool('general', { priority: 10 }, '02:10:00:00:00:01-02:10:00:00:00:05\n');
-    await pool('hosts', { priority: 5 }, 'mac,hostname,ipv4\n02:20:00:00:00:01,wn-001.cnaf.infn.it,10.0.0.1\n02:20:00:00:00:02,ui-02,\n', 'text/csv');
+    await pool(
+      'hosts',
+      { priority: 5 },
+      'mac,hostname,ipv4\n02:20:00:00:00:01,wn-001.cnaf.infn.it,10.0.0.1\n02:20:00:00:00:02,ui-02,\n',
+      'text/csv',
+    );
     await pool('net-x', { priority: 100, scope: { networkIds: ['net-x'] } }, '02:30:00:00:00:01-02:30:00:00:00:02\n');
   });
   afterAll(() => t.close());
@@ -79,7 +84,10 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
     expect(history.body.events[0]).toMatchObject({ portId: 'port-life', deviceId: 'vm-life', projectId: 'p-life', networkId: 'n-life' });
     expect(history.body.events[0].actor).toMatch(/^hook-/);
     expect(history.body.at.holder).toMatchObject({ portId: 'port-life', deviceId: 'vm-life' });
-    const after = await t.http.get(`/v1/macs/${mac}/history`).query({ at: new Date(Date.now() + 1000).toISOString() }).set(hook);
+    const after = await t.http
+      .get(`/v1/macs/${mac}/history`)
+      .query({ at: new Date(Date.now() + 1000).toISOString() })
+      .set(hook);
     expect(after.body.at.holder).toBeNull();
     expect((await t.http.get(`/v1/macs/${mac}/history`).query({ at: 'yesterday' }).set(hook)).status).toBe(400);
   });
@@ -102,16 +110,35 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
 
   it('batch allocation is all-or-nothing', async () => {
     await pool('batch', { scope: { networkIds: ['net-b'] } }, '02:60:00:00:00:01-02:60:00:00:00:03\n');
-    const ok = await t.http.post('/v1/allocations/batch').set(hook).send({ ports: [{ portId: 'b1', networkId: 'net-b' }, { portId: 'b2', networkId: 'net-b' }] });
+    const ok = await t.http
+      .post('/v1/allocations/batch')
+      .set(hook)
+      .send({
+        ports: [
+          { portId: 'b1', networkId: 'net-b' },
+          { portId: 'b2', networkId: 'net-b' },
+        ],
+      });
     expect(ok.status).toBe(201);
     expect(ok.body.allocations.map((a: { mac: string }) => a.mac)).toEqual(['02:60:00:00:00:01', '02:60:00:00:00:02']);
-    const tooMany = await t.http.post('/v1/allocations/batch').set(hook).send({ ports: [{ portId: 'b3', networkId: 'net-b' }, { portId: 'b4', networkId: 'net-b' }] });
+    const tooMany = await t.http
+      .post('/v1/allocations/batch')
+      .set(hook)
+      .send({
+        ports: [
+          { portId: 'b3', networkId: 'net-b' },
+          { portId: 'b4', networkId: 'net-b' },
+        ],
+      });
     expect(tooMany.status).toBe(409);
     expect(tooMany.body.error.details.portId).toBe('b4');
     expect((await t.http.get('/v1/allocations/b3').set(hook)).status).toBe(404);
     const [{ n }] = await db().query(`SELECT count(*)::int AS n FROM macs WHERE port_id = 'b3'`);
     expect(n).toBe(0);
-    const dup = await t.http.post('/v1/allocations/batch').set(hook).send({ ports: [{ portId: 'b9' }, { portId: 'b9' }] });
+    const dup = await t.http
+      .post('/v1/allocations/batch')
+      .set(hook)
+      .send({ ports: [{ portId: 'b9' }, { portId: 'b9' }] });
     expect(dup.status).toBe(400);
   });
 
@@ -124,9 +151,7 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
 
   it('never gives one MAC to two ports under 400 concurrent requests', async () => {
     await pool('race', { priority: 1000, scope: { networkIds: ['net-race'] } }, '02:70:00:00:00:00-02:70:00:00:01:2b\n');
-    const results = await Promise.all(
-      Array.from({ length: 400 }, (_, i) => reserve({ portId: `race-${i % 350}`, networkId: 'net-race' })),
-    );
+    const results = await Promise.all(Array.from({ length: 400 }, (_, i) => reserve({ portId: `race-${i % 350}`, networkId: 'net-race' })));
     const ok = results.filter((r) => r.status === 201 || r.status === 200);
     const byPort = new Map<string, string>();
     for (const r of ok) {

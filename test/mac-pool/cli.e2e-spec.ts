@@ -45,7 +45,8 @@ describe('macpool CLI against a running service', () => {
   it('uploads a CSV with progress, then shows a MAC, its history and stats', async () => {
     const file = join(dir, 'farm.csv');
     const rows = ['mac,hostname,description'];
-    for (let i = 0; i < 20000; i++) rows.push(`02:bb:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')},wn-${i},node ${i}`);
+    for (let i = 0; i < 20000; i++)
+      rows.push(`02:bb:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')},wn-${i},node ${i}`);
     await writeFile(file, rows.join('\n'));
     const dry = run(['upload', 'farm', file, '--dry-run']);
     expect(dry.code).toBe(0);

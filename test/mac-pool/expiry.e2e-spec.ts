@@ -15,23 +15,24 @@ describe('mac-pool: reservation expiry and quarantine (real PostgreSQL)', () => 
   afterAll(() => t.close());
 
   it('returns expired reservations to free and ends quarantine after its time', async () => {
-    const r = await reserve({ portId: 'port-ttl', });
+    const r = await reserve({ portId: 'port-ttl' });
     expect(r.body).toMatchObject({ pool: 'quick', mac: '02:40:00:00:00:01' });
-    const exhausted = await reserve({ portId: 'port-ttl-2', });
+    const exhausted = await reserve({ portId: 'port-ttl-2' });
     expect(exhausted.status).toBe(409);
     await new Promise((res) => setTimeout(res, 1100));
     // Exhaustion triggers a sweep: the expired reservation is free again.
-    const next = await reserve({ portId: 'port-ttl-3', });
+    const next = await reserve({ portId: 'port-ttl-3' });
     expect(next.status).toBe(201);
     expect(next.body.mac).toBe('02:40:00:00:00:01');
-    const events = (await t.http.get('/v1/macs/02:40:00:00:00:01/history').set(hook)).body.events.map((e: { action: string; portId: string }) => `${e.action}:${e.portId}`);
+    const events = (await t.http.get('/v1/macs/02:40:00:00:00:01/history').set(hook)).body.events.map(
+      (e: { action: string; portId: string }) => `${e.action}:${e.portId}`,
+    );
     expect(events).toEqual(['reserved:port-ttl', 'expired:port-ttl', 'reserved:port-ttl-3']);
 
     await t.http.delete('/v1/allocations/port-ttl-3').set(hook);
     expect((await t.http.get('/v1/macs/02:40:00:00:00:01').set(hook)).body.state).toBe('quarantined');
-    expect((await reserve({ portId: 'port-ttl-4', })).status).toBe(409);
+    expect((await reserve({ portId: 'port-ttl-4' })).status).toBe(409);
     await new Promise((res) => setTimeout(res, 2100));
-    expect((await reserve({ portId: 'port-ttl-4', })).body.mac).toBe('02:40:00:00:00:01');
+    expect((await reserve({ portId: 'port-ttl-4' })).body.mac).toBe('02:40:00:00:00:01');
   });
-
 });

@@ -30,7 +30,14 @@ describe('mac-pool: pools, auth and errors (real PostgreSQL)', () => {
     const created = await t.http
       .post('/v1/pools')
       .set(t.admin)
-      .send({ name: 'tier1', description: 'T1 farm', scope: { networkIds: ['net-a'] }, priority: 50, quarantineSeconds: 60, allowUniversal: true });
+      .send({
+        name: 'tier1',
+        description: 'T1 farm',
+        scope: { networkIds: ['net-a'] },
+        priority: 50,
+        quarantineSeconds: 60,
+        allowUniversal: true,
+      });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       name: 'tier1',
@@ -41,7 +48,10 @@ describe('mac-pool: pools, auth and errors (real PostgreSQL)', () => {
       allowUniversal: true,
       counts: { free: 0, reserved: 0, allocated: 0, quarantined: 0, total: 0 },
     });
-    const patched = await t.http.patch('/v1/pools/tier1').set(t.admin).send({ priority: 70, scope: { projectIds: ['p1'] } });
+    const patched = await t.http
+      .patch('/v1/pools/tier1')
+      .set(t.admin)
+      .send({ priority: 70, scope: { projectIds: ['p1'] } });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ priority: 70, scope: { networkIds: ['net-a'], projectIds: ['p1'] }, description: 'T1 farm' });
     const list = await t.http.get('/v1/pools').set(t.admin);
@@ -106,7 +116,9 @@ describe('mac-pool: pools, auth and errors (real PostgreSQL)', () => {
     expect(metrics.text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/v1\/pools"/);
     expect(metrics.text).toContain('macpool_allocations_total');
     const docs = await t.http.get('/docs-json');
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/pools', '/v1/allocations', '/v1/macs/{mac}/history', '/v1/pools/{name}/macs']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/pools', '/v1/allocations', '/v1/macs/{mac}/history', '/v1/pools/{name}/macs']),
+    );
   });
 
   it('writes an audit log of admin actions', async () => {

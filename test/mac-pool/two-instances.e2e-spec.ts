@@ -43,7 +43,11 @@ describe('mac-pool: two instances on one database', () => {
         const i = next++;
         const port = `port-${i % PORTS}`;
         const node = nodes[i % 2];
-        const res = await fetch(`${node.url}/v1/allocations`, { method: 'POST', headers, body: JSON.stringify({ portId: port, deviceId: `vm-${i % PORTS}` }) });
+        const res = await fetch(`${node.url}/v1/allocations`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ portId: port, deviceId: `vm-${i % PORTS}` }),
+        });
         const body = (await res.json()) as { mac?: string };
         results.push({ port, status: res.status, mac: body.mac });
       }

@@ -10,32 +10,57 @@ describe('mac-pool: uploads (real PostgreSQL)', () => {
       .set('Content-Type', type)
       .send(body);
   const macsOf = async (pool: string): Promise<string[]> =>
-    (await t.app.get(DataSource).query('SELECT m.mac::text AS mac FROM macs m JOIN pools p ON p.id = m.pool_id WHERE p.name = $1 ORDER BY m.mac', [pool])).map(
-      (r: { mac: string }) => r.mac,
-    );
+    (
+      await t.app
+        .get(DataSource)
+        .query('SELECT m.mac::text AS mac FROM macs m JOIN pools p ON p.id = m.pool_id WHERE p.name = $1 ORDER BY m.mac', [pool])
+    ).map((r: { mac: string }) => r.mac);
 
   beforeAll(async () => {
     t = await startMacPool({ MACPOOL_MAX_RANGE: '4096' });
     for (const name of ['a', 'b', 'c', 'vendor']) {
-      await t.http.post('/v1/pools').set(t.admin).send({ name, allowUniversal: name === 'vendor' });
+      await t.http
+        .post('/v1/pools')
+        .set(t.admin)
+        .send({ name, allowUniversal: name === 'vendor' });
     }
   });
   afterAll(() => t.close());
 
   it('adds text lines and ranges, in any spelling, and counts them', async () => {
-    const res = await upload('a', 'text/plain', '# rack 1\n02:00:00:00:00:01\n02-00-00-00-00-10 - 02-00-00-00-00-13\n\n0200.0000.0020 # spare\n');
+    const res = await upload(
+      'a',
+      'text/plain',
+      '# rack 1\n02:00:00:00:00:01\n02-00-00-00-00-10 - 02-00-00-00-00-13\n\n0200.0000.0020 # spare\n',
+    );
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ added: 6, updated: 0, removed: 0, unchanged: 0, dryRun: false });
-    expect(await macsOf('a')).toEqual(['02:00:00:00:00:01', '02:00:00:00:00:10', '02:00:00:00:00:11', '02:00:00:00:00:12', '02:00:00:00:00:13', '02:00:00:00:00:20']);
+    expect(await macsOf('a')).toEqual([
+      '02:00:00:00:00:01',
+      '02:00:00:00:00:10',
+      '02:00:00:00:00:11',
+      '02:00:00:00:00:12',
+      '02:00:00:00:00:13',
+      '02:00:00:00:00:20',
+    ]);
     const again = await upload('a', 'text/plain', '02:00:00:00:00:01\n');
     expect(again.body).toMatchObject({ added: 0, unchanged: 1 });
   });
 
   it('adds CSV entries with metadata and updates metadata on re-upload', async () => {
-    const csv = 'mac,hostname,ipv4,ipv6,description\n02:00:00:00:01:01,wn-001.cnaf.infn.it,10.1.0.1,2001:db8::1,"rack 1, slot 1"\n02:00:00:00:01:02,wn-002,,,\n';
+    const csv =
+      'mac,hostname,ipv4,ipv6,description\n02:00:00:00:01:01,wn-001.cnaf.infn.it,10.1.0.1,2001:db8::1,"rack 1, slot 1"\n02:00:00:00:01:02,wn-002,,,\n';
     expect((await upload('b', 'text/csv', csv)).body).toMatchObject({ added: 2, updated: 0 });
     const mac = await t.http.get('/v1/macs/0200.0000.0101').set(t.admin);
-    expect(mac.body).toMatchObject({ mac: '02:00:00:00:01:01', pool: 'b', state: 'free', hostname: 'wn-001.cnaf.infn.it', ipv4: '10.1.0.1', ipv6: '2001:db8::1', description: 'rack 1, slot 1' });
+    expect(mac.body).toMatchObject({
+      mac: '02:00:00:00:01:01',
+      pool: 'b',
+      state: 'free',
+      hostname: 'wn-001.cnaf.infn.it',
+      ipv4: '10.1.0.1',
+      ipv6: '2001:db8::1',
+      description: 'rack 1, slot 1',
+    });
     const changed = await upload('b', 'text/csv', 'mac,hostname\n02:00:00:00:01:02,wn-002.cnaf.infn.it\n');
     expect(changed.body).toMatchObject({ added: 0, updated: 1, unchanged: 0 });
     expect((await t.http.get('/v1/macs/02:00:00:00:01:02').set(t.admin)).body.hostname).toBe('wn-002.cnaf.infn.it');
@@ -52,7 +77,11 @@ describe('mac-pool: uploads (real PostgreSQL)', () => {
 
   it('refuses a file with bad lines: 422 listing every one, nothing written', async () => {
     const before = await macsOf('c');
-    const res = await upload('c', 'text/plain', '02:00:00:00:03:01\nbogus\n01:00:5e:00:00:01\n02:00:00:00:03:02\n00:16:3e:00:00:01\n02:00:00:00:00:00-02:00:00:00:ff:ff\n');
+    const res = await upload(
+      'c',
+      'text/plain',
+      '02:00:00:00:03:01\nbogus\n01:00:5e:00:00:01\n02:00:00:00:03:02\n00:16:3e:00:00:01\n02:00:00:00:00:00-02:00:00:00:ff:ff\n',
+    );
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('invalid_upload');
     expect(res.body.error.details.errorCount).toBe(4);
@@ -99,11 +128,19 @@ describe('mac-pool: uploads (real PostgreSQL)', () => {
     const refused = await upload('eq', 'text/plain', '02:00:00:00:06:01\n02:00:00:00:06:09\n', { replace: true });
     expect(refused.status).toBe(422);
     expect(refused.body.error.details.errors).toEqual([
-      expect.objectContaining({ line: null, input: '02:00:00:00:06:05', code: 'would_remove_live_mac', reason: expect.stringContaining('eq-port') }),
+      expect.objectContaining({
+        line: null,
+        input: '02:00:00:00:06:05',
+        code: 'would_remove_live_mac',
+        reason: expect.stringContaining('eq-port'),
+      }),
     ]);
     expect(await macsOf('eq')).toHaveLength(5);
 
-    const preview = await upload('eq', 'text/plain', '02:00:00:00:06:01\n02:00:00:00:06:05\n02:00:00:00:06:09\n', { replace: true, dryRun: true });
+    const preview = await upload('eq', 'text/plain', '02:00:00:00:06:01\n02:00:00:00:06:05\n02:00:00:00:06:09\n', {
+      replace: true,
+      dryRun: true,
+    });
     expect(preview.body).toEqual({ added: 1, updated: 0, removed: 3, unchanged: 2, dryRun: true });
     expect(await macsOf('eq')).toHaveLength(5);
 
@@ -128,7 +165,10 @@ describe('mac-pool: uploads (real PostgreSQL)', () => {
   it('streams a 200,000-line upload in one transaction', async () => {
     await t.http.post('/v1/pools').set(t.admin).send({ name: 'big' });
     const lines: string[] = [];
-    for (let i = 0; i < 200000; i++) lines.push(`0a:00:00:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`);
+    for (let i = 0; i < 200000; i++)
+      lines.push(
+        `0a:00:00:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`,
+      );
     const res = await upload('big', 'text/plain', lines.join('\n'));
     expect(res.status).toBe(200);
     expect(res.body.added).toBe(200000);

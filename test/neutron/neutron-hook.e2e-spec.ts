@@ -37,7 +37,8 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
       LOG_LEVEL: 'warn',
     });
   };
-  const createPort = (n: NeutronPeer, port: Record<string, unknown>) => n.api('POST', '/v2.0/ports', { port: { network_id: networkId, ...port } });
+  const createPort = (n: NeutronPeer, port: Record<string, unknown>) =>
+    n.api('POST', '/v2.0/ports', { port: { network_id: networkId, ...port } });
   const allocationOf = async (portId: string) => (await pool('GET', `/v1/allocations/${portId}`)).body;
 
   beforeAll(async () => {
@@ -134,7 +135,9 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
       // No pool admits ports of the fail_open Neutron's networks now: it picks a MAC itself.
       const net = await neutronOpen.api('POST', '/v2.0/networks', { network: { name: 'unserved' } });
       await neutronOpen.api('POST', '/v2.0/subnets', { subnet: { network_id: net.body.network.id, cidr: '10.40.0.0/24', ip_version: 4 } });
-      const open = await neutronOpen.api('POST', '/v2.0/ports', { port: { network_id: net.body.network.id, device_owner: 'compute:nova' } });
+      const open = await neutronOpen.api('POST', '/v2.0/ports', {
+        port: { network_id: net.body.network.id, device_owner: 'compute:nova' },
+      });
       expect(open.status).toBe(201);
       expect(open.body.port.mac_address).toMatch(/^fa:16:3e:/);
     } finally {
@@ -154,7 +157,9 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
 
       const open = await neutronOpen.api('POST', '/v2.0/networks', { network: { name: 'open' } });
       await neutronOpen.api('POST', '/v2.0/subnets', { subnet: { network_id: open.body.network.id, cidr: '10.30.0.0/24', ip_version: 4 } });
-      const fallback = await neutronOpen.api('POST', '/v2.0/ports', { port: { network_id: open.body.network.id, device_owner: 'compute:nova' } });
+      const fallback = await neutronOpen.api('POST', '/v2.0/ports', {
+        port: { network_id: open.body.network.id, device_owner: 'compute:nova' },
+      });
       expect(fallback.status).toBe(201);
       expect(fallback.body.port.mac_address).toMatch(/^fa:16:3e:/);
 
@@ -202,6 +207,8 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
     const report = (await pool('POST', '/v1/reconcile')).body;
     expect(report.commit.map((a: { portId: string }) => a.portId)).toEqual([port.id]);
     expect((await allocationOf(port.id)).state).toBe('allocated');
-    expect(report.unallocatedPoolMacs).toEqual([{ portId: stray.body.port.id, mac: '02:aa:00:00:00:fe', poolState: 'free', allocatedTo: null }]);
+    expect(report.unallocatedPoolMacs).toEqual([
+      { portId: stray.body.port.id, mac: '02:aa:00:00:00:fe', poolState: 'free', allocatedTo: null },
+    ]);
   });
 });

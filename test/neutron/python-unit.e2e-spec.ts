@@ -6,7 +6,10 @@ import { join } from 'node:path';
  * the run's closing line counts them.
  */
 const pkg = join(__dirname, '../../deploy/openstack/neutron');
-const run = spawnSync('python3', ['-m', 'unittest', 'discover', '-v', '-s', pkg, '-t', pkg, '-p', 'test_*.py'], { encoding: 'utf8', cwd: pkg });
+const run = spawnSync('python3', ['-m', 'unittest', 'discover', '-v', '-s', pkg, '-t', pkg, '-p', 'test_*.py'], {
+  encoding: 'utf8',
+  cwd: pkg,
+});
 const lines = (run.stderr ?? '').split('\n');
 const results = lines
   .map((l) => /^(test_\w+) \(([\w.]+)\)\S*.*\.\.\. (ok|FAIL|ERROR|skipped.*)$/.exec(l))

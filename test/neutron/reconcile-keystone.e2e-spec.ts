@@ -27,7 +27,9 @@ peers('Reconciliation through Keystone credentials (clouds.yaml)', () => {
     [keystone, neutron] = await Promise.all([startKeystone(), startNeutron({ withHook: false })]);
     const service = await keystone.admin('POST', '/services', { service: { type: 'network', name: 'neutron' } });
     for (const iface of ['public', 'internal']) {
-      const ep = await keystone.admin('POST', '/endpoints', { endpoint: { service_id: service.body.service.id, interface: iface, region_id: 'RegionOne', url: neutron.url } });
+      const ep = await keystone.admin('POST', '/endpoints', {
+        endpoint: { service_id: service.body.service.id, interface: iface, region_id: 'RegionOne', url: neutron.url },
+      });
       expect(ep.status).toBe(201);
     }
     const yaml = (password: string) => `clouds:

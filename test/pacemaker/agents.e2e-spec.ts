@@ -10,7 +10,12 @@ import { freePort } from '../support/service-process';
 const ROOT = join(__dirname, '../..');
 const AGENTS = join(ROOT, 'deploy/pacemaker/agents');
 const TOKEN = 'ocf-agent-admin-token-0123456';
-const tools = peerAvailable('OCF agent tests', 'Pacemaker tools', ['/usr/sbin/ocf-tester', '/usr/sbin/crm_resource', '/usr/bin/xmllint'], 'pacemaker.sh');
+const tools = peerAvailable(
+  'OCF agent tests',
+  'Pacemaker tools',
+  ['/usr/sbin/ocf-tester', '/usr/sbin/crm_resource', '/usr/bin/xmllint'],
+  'pacemaker.sh',
+);
 const peer = tools ? describe : describe.skip;
 
 interface AgentCase {
@@ -28,7 +33,13 @@ const CASES: AgentCase[] = [
   {
     agent: 'aai-bridge',
     entry: join(ROOT, 'dist/apps/aai-bridge/src/main.js'),
-    env: (dir, port, databaseUrl) => ({ PORT: String(port), DATABASE_URL: databaseUrl, AAI_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', ...samlEnv(dir, `http://127.0.0.1:${port}`) }),
+    env: (dir, port, databaseUrl) => ({
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      AAI_ADMIN_TOKEN: TOKEN,
+      LOG_LEVEL: 'warn',
+      ...samlEnv(dir, `http://127.0.0.1:${port}`),
+    }),
   },
 ];
 
@@ -51,7 +62,13 @@ peer('OCF resource agents', () => {
         db = await createTestDatabase();
         const port = await freePort();
         const envFile = join(dir, 'env');
-        writeFileSync(envFile, Object.entries(c.env(dir, port, db.url)).map(([k, v]) => `${k}='${v}'`).join('\n') + '\n', { mode: 0o644 });
+        writeFileSync(
+          envFile,
+          Object.entries(c.env(dir, port, db.url))
+            .map(([k, v]) => `${k}='${v}'`)
+            .join('\n') + '\n',
+          { mode: 0o644 },
+        );
         for (const f of ['sp.key', 'sp.crt', 'stub-idp.key', 'stub-idp.crt', 'idp-metadata.xml']) spawnSync('chmod', ['644', join(dir, f)]);
         options = {
           entry: c.entry,
@@ -72,7 +89,9 @@ peer('OCF resource agents', () => {
         const xml = execFileSync(join(AGENTS, c.agent), ['meta-data'], { env: { ...process.env, OCF_ROOT: '/usr/lib/ocf' } });
         const file = join(dir, 'meta-data.xml');
         writeFileSync(file, xml);
-        const check = spawnSync('xmllint', ['--noout', '--dtdvalid', '/usr/share/resource-agents/ra-api-1.dtd', file], { encoding: 'utf8' });
+        const check = spawnSync('xmllint', ['--noout', '--dtdvalid', '/usr/share/resource-agents/ra-api-1.dtd', file], {
+          encoding: 'utf8',
+        });
         // (xmllint warns that the DOCTYPE's relative DTD path does not resolve: --dtdvalid names it.)
         expect(check.stderr).not.toMatch(/validity error|does not follow the DTD/);
         expect(check.status).toBe(0);
@@ -87,7 +106,20 @@ peer('OCF resource agents', () => {
 
       it("runs through crm_resource's validate, force-start, force-check and force-stop", () => {
         const crm = (action: string) =>
-          spawnSync('crm_resource', [`--${action}`, '--class', 'ocf', '--provider', 'infn', '--agent', c.agent, ...Object.entries(options).flatMap(([k, v]) => ['--option', `${k}=${v}`])], { encoding: 'utf8', timeout: 120_000 }).status;
+          spawnSync(
+            'crm_resource',
+            [
+              `--${action}`,
+              '--class',
+              'ocf',
+              '--provider',
+              'infn',
+              '--agent',
+              c.agent,
+              ...Object.entries(options).flatMap(([k, v]) => ['--option', `${k}=${v}`]),
+            ],
+            { encoding: 'utf8', timeout: 120_000 },
+          ).status;
         expect(crm('validate')).toBe(0);
         expect(crm('force-start')).toBe(0);
         expect(crm('force-check')).toBe(0);
@@ -96,11 +128,21 @@ peer('OCF resource agents', () => {
       });
 
       it('says what is wrong when the service is not installed (OCF_ERR_INSTALLED; probes: not running)', () => {
-        const run = spawnSync(join(AGENTS, c.agent), ['validate-all'], { encoding: 'utf8', env: { ...process.env, OCF_ROOT: '/usr/lib/ocf', ...ocfEnv({ ...options, entry: '/nonexistent/main.js' }) } });
+        const run = spawnSync(join(AGENTS, c.agent), ['validate-all'], {
+          encoding: 'utf8',
+          env: { ...process.env, OCF_ROOT: '/usr/lib/ocf', ...ocfEnv({ ...options, entry: '/nonexistent/main.js' }) },
+        });
         expect(run.status).toBe(5);
         expect(run.stderr + run.stdout).toContain('entry /nonexistent/main.js is not readable');
         const monitor = (interval: string) =>
-          spawnSync(join(AGENTS, c.agent), ['monitor'], { env: { ...process.env, OCF_ROOT: '/usr/lib/ocf', OCF_RESKEY_CRM_meta_interval: interval, ...ocfEnv({ ...options, entry: '/nonexistent/main.js' }) } }).status;
+          spawnSync(join(AGENTS, c.agent), ['monitor'], {
+            env: {
+              ...process.env,
+              OCF_ROOT: '/usr/lib/ocf',
+              OCF_RESKEY_CRM_meta_interval: interval,
+              ...ocfEnv({ ...options, entry: '/nonexistent/main.js' }),
+            },
+          }).status;
         expect(monitor('0')).toBe(7); // a probe: not installed here, so not running
         expect(monitor('10000')).toBe(5); // a recurring monitor: the configuration error
       });

@@ -7,7 +7,12 @@ import { parse } from 'yaml';
 import { peerAvailable } from '../support/peers';
 
 const ROOT = join(__dirname, '../..');
-const tools = peerAvailable('cluster configuration tests', 'Pacemaker tools', ['/usr/sbin/crm_verify', '/usr/sbin/crm_simulate', '/usr/sbin/crm_resource'], 'pacemaker.sh');
+const tools = peerAvailable(
+  'cluster configuration tests',
+  'Pacemaker tools',
+  ['/usr/sbin/crm_verify', '/usr/sbin/crm_simulate', '/usr/sbin/crm_resource'],
+  'pacemaker.sh',
+);
 const peer = tools ? describe : describe.skip;
 
 /** A transition graph: which actions must complete before which (transitively). */
@@ -20,7 +25,11 @@ function graph(file: string) {
     const action = Array.from(actionSet.childNodes).find((n) => n.nodeType === 1) as Element;
     const id = action.getAttribute('id')!;
     keyById.set(id, `${action.getAttribute('operation_key')}@${action.getAttribute('on_node') ?? ''}`);
-    const triggers = inputSet ? Array.from(inputSet.getElementsByTagName('trigger')).map((t) => (Array.from(t.childNodes).find((n) => n.nodeType === 1) as Element).getAttribute('id')!) : [];
+    const triggers = inputSet
+      ? Array.from(inputSet.getElementsByTagName('trigger')).map((t) =>
+          (Array.from(t.childNodes).find((n) => n.nodeType === 1) as Element).getAttribute('id')!,
+        )
+      : [];
     inputs.set(id, triggers);
   }
   const idsOf = (op: string) => [...keyById].filter(([, k]) => k.startsWith(`${op}@`)).map(([id]) => id);
@@ -33,7 +42,10 @@ function graph(file: string) {
       const id = stack.pop()!;
       for (const input of inputs.get(id) ?? []) {
         if (targets.has(input)) return true;
-        if (!seen.has(input)) seen.add(input), stack.push(input);
+        if (!seen.has(input)) {
+          seen.add(input);
+          stack.push(input);
+        }
       }
     }
     return false;
@@ -46,12 +58,17 @@ peer('controller configuration, checked with Pacemaker itself', () => {
   let dir: string;
   const description = parse(readFileSync(join(ROOT, 'deploy/pacemaker/controller.yaml'), 'utf8'));
   const services: Array<{ name: string; after?: string[] }> = description.services;
-  const locate = (cib: string, rsc: string) => spawnSync('crm_resource', ['--locate', '-r', rsc], { encoding: 'utf8', env: { ...process.env, CIB_file: cib } }).stdout.trim();
+  const locate = (cib: string, rsc: string) =>
+    spawnSync('crm_resource', ['--locate', '-r', rsc], { encoding: 'utf8', env: { ...process.env, CIB_file: cib } }).stdout.trim();
   const simulate = (args: string[]) => spawnSync('crm_simulate', args, { encoding: 'utf8', cwd: dir });
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ha-render-'));
-    const out = execFileSync(process.execPath, [join(ROOT, 'dist/apps/ha-cli/src/main.js'), 'render', join(ROOT, 'deploy/pacemaker/controller.yaml'), '--out', dir], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      [join(ROOT, 'dist/apps/ha-cli/src/main.js'), 'render', join(ROOT, 'deploy/pacemaker/controller.yaml'), '--out', dir],
+      { encoding: 'utf8' },
+    );
     expect(out).toContain(`${services.length} services`);
     // Both nodes join with quorum: the cluster as it is before any failure.
     const up = simulate(['-x', 'cib.xml', '-S', '-u', 'ctrl1', '-u', 'ctrl2', '-q', 'true', '-O', 's1.xml', '-G', 'g1.xml']);
@@ -61,7 +78,10 @@ peer('controller configuration, checked with Pacemaker itself', () => {
 
   it('matches what is committed under deploy/pacemaker/rendered (re-render after changing the generator or the description)', () => {
     for (const file of ['cib.xml', 'cib-simulate.xml', 'crm.sh', 'pcs.sh', 'RUNBOOK.md']) {
-      expect([file, readFileSync(join(ROOT, 'deploy/pacemaker/rendered', file), 'utf8')]).toEqual([file, readFileSync(join(dir, file), 'utf8')]);
+      expect([file, readFileSync(join(ROOT, 'deploy/pacemaker/rendered', file), 'utf8')]).toEqual([
+        file,
+        readFileSync(join(dir, file), 'utf8'),
+      ]);
     }
   });
 
@@ -80,7 +100,11 @@ peer('controller configuration, checked with Pacemaker itself', () => {
     const g = graph(join(dir, 'g1.xml'));
     for (const s of services) {
       expect(g.precedes(`vip-${s.name}_start_0`, `svc-${s.name}_start_0`)).toBe(true);
-      for (const dep of s.after ?? []) expect([`svc-${dep} before svc-${s.name}`, g.precedes(`svc-${dep}_start_0`, `svc-${s.name}_start_0`)]).toEqual([`svc-${dep} before svc-${s.name}`, true]);
+      for (const dep of s.after ?? [])
+        expect([`svc-${dep} before svc-${s.name}`, g.precedes(`svc-${dep}_start_0`, `svc-${s.name}_start_0`)]).toEqual([
+          `svc-${dep} before svc-${s.name}`,
+          true,
+        ]);
     }
     expect(g.precedes('svc-mysql_start_0', 'svc-keystone_start_0')).toBe(true);
     expect(g.precedes('svc-rabbitmq_start_0', 'svc-nova-api_start_0')).toBe(true);

@@ -18,17 +18,27 @@ export interface CibSummary {
   locations: string[];
 }
 
-const MAINTAINED = new Set(['dc-version', 'cluster-infrastructure', 'have-watchdog', 'cluster-name', 'maintenance-mode', 'last-lrm-refresh']);
+const MAINTAINED = new Set([
+  'dc-version',
+  'cluster-infrastructure',
+  'have-watchdog',
+  'cluster-name',
+  'maintenance-mode',
+  'last-lrm-refresh',
+]);
 
 const children = (el: Element, name?: string): Element[] =>
-  Array.from(el.childNodes as unknown as ArrayLike<Node>).filter((n): n is Element => n.nodeType === 1 && (!name || (n as Element).tagName === name));
+  Array.from(el.childNodes as unknown as ArrayLike<Node>).filter(
+    (n): n is Element => n.nodeType === 1 && (!name || (n as Element).tagName === name),
+  );
 
 /** An attribute's value, undefined when absent (xmldom answers "" for a missing one). */
 const attr = (el: Element, name: string) => (el.hasAttribute(name) ? el.getAttribute(name)! : undefined);
 
 function nvpairs(parent: Element | undefined, tag: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const set of parent ? children(parent, tag) : []) for (const nv of children(set, 'nvpair')) out[nv.getAttribute('name')!] = nv.getAttribute('value') ?? '';
+  for (const set of parent ? children(parent, tag) : [])
+    for (const nv of children(set, 'nvpair')) out[nv.getAttribute('name')!] = nv.getAttribute('value') ?? '';
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
@@ -62,8 +72,18 @@ export function summarizeCib(xml: string): CibSummary {
   const configuration = doc.getElementsByTagName('configuration')[0];
   if (!configuration) throw new Error(`no <configuration> in: ${xml.slice(0, 200)}`);
   const section = (name: string) => children(configuration, name)[0];
-  const properties = Object.fromEntries(Object.entries(nvpairs(section('crm_config'), 'cluster_property_set')).filter(([k]) => !MAINTAINED.has(k)));
-  const summary: CibSummary = { properties, rscDefaults: nvpairs(section('rsc_defaults'), 'meta_attributes'), primitives: {}, groups: {}, clones: {}, orders: [], locations: [] };
+  const properties = Object.fromEntries(
+    Object.entries(nvpairs(section('crm_config'), 'cluster_property_set')).filter(([k]) => !MAINTAINED.has(k)),
+  );
+  const summary: CibSummary = {
+    properties,
+    rscDefaults: nvpairs(section('rsc_defaults'), 'meta_attributes'),
+    primitives: {},
+    groups: {},
+    clones: {},
+    orders: [],
+    locations: [],
+  };
   const addPrimitive = (p: Element) => (summary.primitives[p.getAttribute('id')!] = primitive(p));
   for (const r of section('resources') ? children(section('resources')) : []) {
     const id = r.getAttribute('id')!;

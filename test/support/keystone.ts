@@ -2,7 +2,8 @@ import { peerAvailable, startPeer } from './peers';
 
 export const KEYSTONE_ADMIN_PASSWORD = 'admin-secret-e2e';
 
-export const keystoneAvailable = (suite: string) => peerAvailable(suite, 'keystone', ['/usr/bin/keystone-manage', '/usr/bin/uwsgi'], 'keystone.sh');
+export const keystoneAvailable = (suite: string) =>
+  peerAvailable(suite, 'keystone', ['/usr/bin/keystone-manage', '/usr/bin/uwsgi'], 'keystone.sh');
 
 export interface KeystonePeer {
   /** The v3 URL, e.g. http://127.0.0.1:PORT/v3 */
@@ -23,7 +24,10 @@ export async function startKeystone(): Promise<KeystonePeer> {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
         auth: {
-          identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: KEYSTONE_ADMIN_PASSWORD } } },
+          identity: {
+            methods: ['password'],
+            password: { user: { name: 'admin', domain: { name: 'Default' }, password: KEYSTONE_ADMIN_PASSWORD } },
+          },
           scope: { project: { name: 'admin', domain: { name: 'Default' } } },
         },
       }),

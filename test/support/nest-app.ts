@@ -1,8 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
-import type { ServiceDefinition, EnvSpec } from '../../libs/platform/src';
 import { createTestDatabase } from './database';
+import type { ServiceDefinition, EnvSpec } from '../../libs/platform/src';
 
 export interface TestApp {
   app: INestApplication;
@@ -17,7 +17,11 @@ export interface TestApp {
  * A service's real AppModule on a fresh database, configured through the environment exactly as
  * in production. `load` runs after the env is set: the config is read when the module is imported.
  */
-export async function startTestApp(load: () => ServiceDefinition<EnvSpec>, adminToken: string, env: Record<string, string>): Promise<TestApp> {
+export async function startTestApp(
+  load: () => ServiceDefinition<EnvSpec>,
+  adminToken: string,
+  env: Record<string, string>,
+): Promise<TestApp> {
   const db = await createTestDatabase();
   Object.assign(process.env, { DATABASE_URL: db.url, LOG_LEVEL: 'error', DB_POOL_SIZE: '10', ...env });
   const service = load();
@@ -33,7 +37,10 @@ export async function startTestApp(load: () => ServiceDefinition<EnvSpec>, admin
     databaseUrl: db.url,
     admin,
     async tokenFor(role) {
-      const res = await http.post('/v1/tokens').set(admin).send({ name: `${role}-${Math.random().toString(36).slice(2, 8)}`, role });
+      const res = await http
+        .post('/v1/tokens')
+        .set(admin)
+        .send({ name: `${role}-${Math.random().toString(36).slice(2, 8)}`, role });
       if (res.status !== 201) throw new Error(`token create failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { Authorization: `Bearer ${res.body.token}` };
     },

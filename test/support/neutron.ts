@@ -9,7 +9,12 @@ export interface NeutronPeer {
   stop(): Promise<void>;
 }
 
-export async function startNeutron(env: { macpoolUrl?: string; token?: string; failOpen?: boolean; withHook?: boolean }): Promise<NeutronPeer> {
+export async function startNeutron(env: {
+  macpoolUrl?: string;
+  token?: string;
+  failOpen?: boolean;
+  withHook?: boolean;
+}): Promise<NeutronPeer> {
   const peer = await startPeer(
     'neutron.sh',
     'NEUTRON_PORT',

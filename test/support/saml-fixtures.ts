@@ -6,8 +6,14 @@ import { join } from 'node:path';
 export function makeKeyPair(dir: string, name: string): { key: string; cert: string; certBody: string } {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}.test`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  const certBody = readFileSync(cert, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}.test`, '-keyout', key, '-out', cert],
+    { stdio: 'ignore' },
+  );
+  const certBody = readFileSync(cert, 'utf8')
+    .replace(/-----[^-]+-----/g, '')
+    .replace(/\s+/g, '');
   return { key, cert, certBody };
 }
 

@@ -57,7 +57,10 @@ ${[...others, pair.certBody].map((c) => `    <md:KeyDescriptor use="signing"><ds
     const notBefore = f.notBefore ?? now - 60_000;
     const notOnOrAfter = f.notOnOrAfter ?? now + 300_000;
     const attrs = Object.entries(f.attributes)
-      .map(([name, values]) => `<saml:Attribute Name="${name}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">${values.map((v) => `<saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">${v}</saml:AttributeValue>`).join('')}</saml:Attribute>`)
+      .map(
+        ([name, values]) =>
+          `<saml:Attribute Name="${name}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">${values.map((v) => `<saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">${v}</saml:AttributeValue>`).join('')}</saml:Attribute>`,
+      )
       .join('');
     return (
       `<samlp:Response xmlns:samlp="${SAMLP}" xmlns:saml="${SAML}" ID="${f.responseId ?? newId()}" Version="2.0" IssueInstant="${iso(now)}" Destination="${f.acs}" InResponseTo="${f.inResponseTo}">` +
@@ -92,7 +95,10 @@ function signElement(xml: string, localName: 'Assertion' | 'Response', key: stri
     transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
   });
-  const issuer = localName === 'Assertion' ? "/*[local-name(.)='Response']/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']" : "/*[local-name(.)='Response']/*[local-name(.)='Issuer']";
+  const issuer =
+    localName === 'Assertion'
+      ? "/*[local-name(.)='Response']/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']"
+      : "/*[local-name(.)='Response']/*[local-name(.)='Issuer']";
   sig.computeSignature(xml, { location: { reference: issuer, action: 'after' } });
   return sig.getSignedXml();
 }

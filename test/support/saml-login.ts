@@ -8,7 +8,11 @@ export class Browser {
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const host = new URL(url).host;
     const cookies = [...(this.jar.get(host) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookies ? { Cookie: cookies } : {}) } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), ...(cookies ? { Cookie: cookies } : {}) },
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const eq = pair.indexOf('=');
@@ -42,7 +46,13 @@ export function formFields(html: string): { action: string; fields: Record<strin
   return { action: decodeEntities(action), fields };
 }
 
-const decodeEntities = (s: string) => s.replace(/&quot;/g, '"').replace(/&#0?39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decodeEntities = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#0?39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 export interface SamlPost {
   acs: string;
@@ -51,7 +61,13 @@ export interface SamlPost {
 }
 
 /** Runs the login at the IdP and returns the SAML POST the browser would send to the ACS. */
-export async function loginAtIdp(browser: Browser, bridgeUrl: string, username: string, password: string, returnTo = '/me'): Promise<SamlPost> {
+export async function loginAtIdp(
+  browser: Browser,
+  bridgeUrl: string,
+  username: string,
+  password: string,
+  returnTo = '/me',
+): Promise<SamlPost> {
   const start = await browser.fetch(`${bridgeUrl}/saml/login?returnTo=${encodeURIComponent(returnTo)}`);
   if (start.status !== 302) throw new Error(`/saml/login answered ${start.status}: ${await start.text()}`);
   const page = await browser.follow(start.headers.get('location')!);
@@ -63,7 +79,8 @@ export async function loginAtIdp(browser: Browser, bridgeUrl: string, username: 
     body: body.toString(),
   });
   let html: string;
-  if (posted.status >= 300 && posted.status < 400) html = await (await browser.follow(new URL(posted.headers.get('location')!, page.url).toString())).res.text();
+  if (posted.status >= 300 && posted.status < 400)
+    html = await (await browser.follow(new URL(posted.headers.get('location')!, page.url).toString())).res.text();
   else html = await posted.text();
   const samlForm = formFields(html);
   if (!samlForm.fields.SAMLResponse) throw new Error(`no SAMLResponse form after the IdP login: ${html.slice(0, 500)}`);

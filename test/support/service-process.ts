@@ -33,7 +33,10 @@ function listensOn(pid: number | undefined, port: string): boolean {
  * be taken by another test worker between choosing it and binding it: when the process answering
  * is not ours, start again on another port.
  */
-export async function spawnService(env: Record<string, string>, options: { waitReady?: boolean; main?: string } = {}): Promise<ServiceProcess> {
+export async function spawnService(
+  env: Record<string, string>,
+  options: { waitReady?: boolean; main?: string } = {},
+): Promise<ServiceProcess> {
   for (let attempt = 1; ; attempt++) {
     let handle: ServiceProcess;
     try {

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { peerAvailable, startPeer } from './peers';
 
-export const idpAvailable = (suite: string) => peerAvailable(suite, 'SimpleSAMLphp', ['/usr/share/simplesamlphp/www', '/usr/bin/php'], 'simplesamlphp.sh');
+export const idpAvailable = (suite: string) =>
+  peerAvailable(suite, 'SimpleSAMLphp', ['/usr/share/simplesamlphp/www', '/usr/bin/php'], 'simplesamlphp.sh');
 
 export interface IdpUser {
   password: string;
@@ -18,7 +19,15 @@ export interface IdpPeer {
   stop(): Promise<void>;
 }
 
-export async function startIdp(sp: { entityId: string; acsUrl: string; sloUrl: string; certFile?: string; signResponse?: boolean; signAssertion?: boolean; encrypt?: boolean }): Promise<IdpPeer> {
+export async function startIdp(sp: {
+  entityId: string;
+  acsUrl: string;
+  sloUrl: string;
+  certFile?: string;
+  signResponse?: boolean;
+  signAssertion?: boolean;
+  encrypt?: boolean;
+}): Promise<IdpPeer> {
   const peer = await startPeer(
     'simplesamlphp.sh',
     'IDP_PORT',

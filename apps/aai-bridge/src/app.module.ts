@@ -1,22 +1,28 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import { aaiBridgeEnv } from './config';
+import { HandoffModule } from './handoff/handoff.module';
 import { MappingModule } from './mapping/mapping.module';
 import { CreateMappingVersions1732600000000 } from './migrations/1732600000000-CreateMappingVersions';
 import { CreateGrants1732600000100 } from './migrations/1732600000100-CreateGrants';
-import { ProvisioningModule } from './provisioning/provisioning.module';
 import { CreateSamlStateAndSessions1732600000200 } from './migrations/1732600000200-CreateSamlStateAndSessions';
-import { SamlModule } from './saml/saml.module';
-import { HandoffModule } from './handoff/handoff.module';
 import { CreateUserSecrets1732600000300 } from './migrations/1732600000300-CreateUserSecrets';
 import { CreateIdpMetadataCache1732600000400 } from './migrations/1732600000400-CreateIdpMetadataCache';
+import { ProvisioningModule } from './provisioning/provisioning.module';
+import { SamlModule } from './saml/saml.module';
 
 @Module({
   imports: [
     PlatformModule.forRoot({
       serviceName: 'aai-bridge',
       env: aaiBridgeEnv,
-      migrations: [CreateMappingVersions1732600000000, CreateGrants1732600000100, CreateSamlStateAndSessions1732600000200, CreateUserSecrets1732600000300, CreateIdpMetadataCache1732600000400],
+      migrations: [
+        CreateMappingVersions1732600000000,
+        CreateGrants1732600000100,
+        CreateSamlStateAndSessions1732600000200,
+        CreateUserSecrets1732600000300,
+        CreateIdpMetadataCache1732600000400,
+      ],
       adminToken: { tokenVar: 'AAI_ADMIN_TOKEN', dataDirVar: 'AAI_DATA_DIR' },
     }),
     MappingModule,

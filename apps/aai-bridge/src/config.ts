@@ -25,17 +25,32 @@ export const aaiBridgeEnv = {
   AAI_SP_ENTITY_ID: str({ description: "the SP's SAML entityID (default: the metadata URL)", optional: true }),
   AAI_SP_KEY: str({ description: "file with the SP's private key (PEM): signs requests, decrypts assertions" }),
   AAI_SP_CERT: str({ description: "file with the SP's certificate (PEM), published in the SP metadata" }),
-  AAI_IDP_METADATA: str({ description: "the IdP's SAML metadata: a file path or an http(s) URL (its last good copy is kept in the database for starts while the IdP is down)" }),
-  AAI_WANT_ASSERTIONS_SIGNED: bool({ description: 'require a signature on the Assertion (false: a signed Response suffices)', default: true }),
+  AAI_IDP_METADATA: str({
+    description:
+      "the IdP's SAML metadata: a file path or an http(s) URL (its last good copy is kept in the database for starts while the IdP is down)",
+  }),
+  AAI_WANT_ASSERTIONS_SIGNED: bool({
+    description: 'require a signature on the Assertion (false: a signed Response suffices)',
+    default: true,
+  }),
   AAI_WANT_RESPONSE_SIGNED: bool({ description: 'require a signature on the Response', default: false }),
-  AAI_CLOCK_SKEW_SECONDS: int({ description: 'accepted clock difference with the IdP for NotBefore/NotOnOrAfter', default: 60, min: 0, max: 600 }),
+  AAI_CLOCK_SKEW_SECONDS: int({
+    description: 'accepted clock difference with the IdP for NotBefore/NotOnOrAfter',
+    default: 60,
+    min: 0,
+    max: 600,
+  }),
   AAI_TRUSTED_DASHBOARDS: str({ description: 'comma-separated Horizon WebSSO URLs trusted as origin (exact match)', default: '' }),
   AAI_SESSION_HOURS: int({ description: 'browser session lifetime', default: 8, min: 1, max: 168 }),
   AAI_TOKEN_METHOD: oneOf(['totp', 'password'] as const, {
     description: 'how the bridge gets Keystone tokens for users: a TOTP credential it holds, or a random password it sets',
     default: 'totp',
   }),
-  AAI_SECRET_KEY: str({ description: 'key that encrypts secrets at rest (the per-user TOTP secrets); at least 32 characters', secret: true, minLength: 32 }),
+  AAI_SECRET_KEY: str({
+    description: 'key that encrypts secrets at rest (the per-user TOTP secrets); at least 32 characters',
+    secret: true,
+    minLength: 32,
+  }),
   KEYSTONE_URL: str({ description: 'Keystone v3 URL, e.g. http://keystone-vip:5000/v3', optional: true }),
   KEYSTONE_PUBLIC_URL: str({ description: 'Keystone URL users reach (in clouds.yaml); default KEYSTONE_URL', optional: true }),
   KEYSTONE_ADMIN_USERNAME: str({ description: "the bridge's Keystone user (admin role on its project)", default: 'admin' }),

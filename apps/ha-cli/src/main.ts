@@ -1,6 +1,6 @@
-import { Command } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { parse } from 'yaml';
 import { ClusterError, renderCib, renderCrmScript, renderPcsScript, renderRunbook, validateCluster } from '@app/ha';
 
@@ -29,7 +29,9 @@ program
       'RUNBOOK.md': renderRunbook(description),
     };
     for (const [name, text] of Object.entries(outputs)) writeFileSync(join(o.out, name), text);
-    process.stdout.write(`wrote ${Object.keys(outputs).join(', ')} to ${o.out} (${description.services.length} services, ${description.nodes.length} nodes)\n`);
+    process.stdout.write(
+      `wrote ${Object.keys(outputs).join(', ')} to ${o.out} (${description.services.length} services, ${description.nodes.length} nodes)\n`,
+    );
   });
 
 program.parseAsync(process.argv);

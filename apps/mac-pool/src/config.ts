@@ -11,16 +11,42 @@ export const macPoolEnv = {
     secret: true,
     minLength: 16,
   }),
-  MACPOOL_MAX_RANGE: int({ description: 'most MACs a single first-last range may hold', default: DEFAULT_MAX_RANGE_SIZE, min: 1, max: 2 ** 40 }),
+  MACPOOL_MAX_RANGE: int({
+    description: 'most MACs a single first-last range may hold',
+    default: DEFAULT_MAX_RANGE_SIZE,
+    min: 1,
+    max: 2 ** 40,
+  }),
   MACPOOL_MAX_UPLOAD_MACS: int({ description: 'most MACs one upload may hold after expanding ranges', default: 2 ** 25, min: 1 }),
-  MACPOOL_MAX_REPORTED_ERRORS: int({ description: 'most bad lines listed in one 422 reply (the total is always given)', default: 1000, min: 1 }),
-  MACPOOL_SWEEP_INTERVAL_SECONDS: int({ description: 'how often expired reservations and ended quarantines return to free', default: 10, min: 1 }),
-  MACPOOL_JSON_UPLOAD_LIMIT: byteSize({ description: 'largest JSON upload body, e.g. 64mb (text and CSV uploads stream, unlimited)', default: 64 * 1024 ** 2 }),
-  MACPOOL_OS_CLOUD: str({ description: 'cloud in clouds.yaml whose Keystone credentials reach Neutron for reconciliation', optional: true }),
-  MACPOOL_CLOUDS_YAML: str({ description: 'clouds.yaml path (default: OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/)', optional: true }),
+  MACPOOL_MAX_REPORTED_ERRORS: int({
+    description: 'most bad lines listed in one 422 reply (the total is always given)',
+    default: 1000,
+    min: 1,
+  }),
+  MACPOOL_SWEEP_INTERVAL_SECONDS: int({
+    description: 'how often expired reservations and ended quarantines return to free',
+    default: 10,
+    min: 1,
+  }),
+  MACPOOL_JSON_UPLOAD_LIMIT: byteSize({
+    description: 'largest JSON upload body, e.g. 64mb (text and CSV uploads stream, unlimited)',
+    default: 64 * 1024 ** 2,
+  }),
+  MACPOOL_OS_CLOUD: str({
+    description: 'cloud in clouds.yaml whose Keystone credentials reach Neutron for reconciliation',
+    optional: true,
+  }),
+  MACPOOL_CLOUDS_YAML: str({
+    description: 'clouds.yaml path (default: OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/)',
+    optional: true,
+  }),
   MACPOOL_NEUTRON_URL: str({ description: "Neutron endpoint: overrides the catalog's; alone, Neutron's noauth mode", optional: true }),
   MACPOOL_RECONCILE_INTERVAL_SECONDS: int({ description: 'how often to reconcile with Neutron (0: only on demand)', default: 300, min: 0 }),
-  MACPOOL_RECONCILE_GRACE_SECONDS: int({ description: 'allocations younger than this are never released by reconciliation', default: 300, min: 0 }),
+  MACPOOL_RECONCILE_GRACE_SECONDS: int({
+    description: 'allocations younger than this are never released by reconciliation',
+    default: 300,
+    min: 0,
+  }),
 };
 
 export type MacPoolConfig = EnvValues<typeof macPoolEnv>;

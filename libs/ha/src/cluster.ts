@@ -42,8 +42,10 @@ export function validateCluster(input: unknown): ClusterDescription {
   if (!d || typeof d !== 'object') throw new ClusterError(['the description must be a mapping']);
   if (!d.name || !NAME.test(d.name)) problems.push('name: lower-case letters, digits and dashes');
   if (!Array.isArray(d.nodes) || d.nodes.length < 2) problems.push('nodes: at least two controller nodes');
-  if (!d.fencing?.agent?.startsWith('stonith:')) problems.push('fencing.agent: a stonith: agent (fencing is mandatory for an active/passive pair)');
-  if (!Number.isInteger(d.network?.cidrNetmask) || d.network.cidrNetmask < 8 || d.network.cidrNetmask > 32) problems.push('network.cidrNetmask: 8-32');
+  if (!d.fencing?.agent?.startsWith('stonith:'))
+    problems.push('fencing.agent: a stonith: agent (fencing is mandatory for an active/passive pair)');
+  if (!Number.isInteger(d.network?.cidrNetmask) || d.network.cidrNetmask < 8 || d.network.cidrNetmask > 32)
+    problems.push('network.cidrNetmask: 8-32');
   const services = Array.isArray(d.services) ? d.services : [];
   if (!services.length) problems.push('services: at least one');
   const names = new Set<string>();
@@ -53,12 +55,16 @@ export function validateCluster(input: unknown): ClusterDescription {
     if (!s?.name || !NAME.test(s.name)) problems.push(`${where}.name: lower-case letters, digits and dashes`);
     else if (names.has(s.name)) problems.push(`${where}.name: ${s.name} is described twice`);
     else names.add(s.name);
-    if (!/^(ocf:[\w-]+:[\w-]+|systemd:[\w@.-]+|lsb:[\w.-]+)$/.test(s?.agent ?? '')) problems.push(`${where}.agent: ocf:provider:type, systemd:unit or lsb:script`);
+    if (!/^(ocf:[\w-]+:[\w-]+|systemd:[\w@.-]+|lsb:[\w.-]+)$/.test(s?.agent ?? ''))
+      problems.push(`${where}.agent: ocf:provider:type, systemd:unit or lsb:script`);
     if (!IPV4.test(s?.vip ?? '')) problems.push(`${where}.vip: an IPv4 address`);
     else if (vips.has(s.vip)) problems.push(`${where}.vip: ${s.vip} is already the VIP of ${vips.get(s.vip)}`);
     else vips.set(s.vip, s.name);
     if (s?.sharedStorage && !d.sharedStorage) problems.push(`${where}.sharedStorage: no sharedStorage is described`);
-    if (s?.deepMonitorSeconds !== undefined && (!Number.isInteger(s.deepMonitorSeconds) || s.deepMonitorSeconds < 1 || s.deepMonitorSeconds === (s.monitorIntervalSeconds ?? 10))) {
+    if (
+      s?.deepMonitorSeconds !== undefined &&
+      (!Number.isInteger(s.deepMonitorSeconds) || s.deepMonitorSeconds < 1 || s.deepMonitorSeconds === (s.monitorIntervalSeconds ?? 10))
+    ) {
       problems.push(`${where}.deepMonitorSeconds: whole seconds, at least 1, not the interval of the plain monitor`);
     }
     for (const [op, v] of Object.entries(s?.timeouts ?? {})) {
@@ -66,7 +72,8 @@ export function validateCluster(input: unknown): ClusterDescription {
       else if (!Number.isInteger(v) || v < 1) problems.push(`${where}.timeouts.${op}: whole seconds, at least 1`);
     }
   }
-  for (const s of services) for (const dep of s.after ?? []) if (!names.has(dep)) problems.push(`services (${s.name}).after: unknown service ${dep}`);
+  for (const s of services)
+    for (const dep of s.after ?? []) if (!names.has(dep)) problems.push(`services (${s.name}).after: unknown service ${dep}`);
   const cycle = findCycle(services);
   if (cycle) problems.push(`services: ordering cycle ${cycle.join(' -> ')}`);
   if (problems.length) throw new ClusterError(problems);

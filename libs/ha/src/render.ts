@@ -15,7 +15,13 @@ interface Primitive {
   ops: { name: 'start' | 'stop' | 'monitor'; interval: number; timeout: number; checkLevel?: number }[];
 }
 
-const primitive = (id: string, agent: string, params: Record<string, string>, monitorSeconds: number, timeouts: ServiceDescription['timeouts'] = {}): Primitive => ({
+const primitive = (
+  id: string,
+  agent: string,
+  params: Record<string, string>,
+  monitorSeconds: number,
+  timeouts: ServiceDescription['timeouts'] = {},
+): Primitive => ({
   id,
   agent,
   params,
@@ -35,11 +41,19 @@ const RSC_DEFAULTS = { 'resource-stickiness': '100', 'migration-threshold': '3' 
 
 /** The whole controller as resources and constraints; groups in start order (dependencies first). */
 function model(c: ClusterDescription) {
-  const fencing = c.nodes.map((n) => primitive(`fence-${n}`, c.fencing.agent, { ...c.fencing.params, ...c.fencing.perNode?.[n], pcmk_host_list: n }, 60));
+  const fencing = c.nodes.map((n) =>
+    primitive(`fence-${n}`, c.fencing.agent, { ...c.fencing.params, ...c.fencing.perNode?.[n], pcmk_host_list: n }, 60),
+  );
   const ss = c.sharedStorage;
   const shared = ss
     ? // Timeouts as Filesystem's metadata advises.
-      primitive('fs-shared', 'ocf:heartbeat:Filesystem', { device: ss.device, directory: ss.directory, fstype: ss.fstype, ...(ss.options ? { options: ss.options } : {}) }, 20, { monitor: 40 })
+      primitive(
+        'fs-shared',
+        'ocf:heartbeat:Filesystem',
+        { device: ss.device, directory: ss.directory, fstype: ss.fstype, ...(ss.options ? { options: ss.options } : {}) },
+        20,
+        { monitor: 40 },
+      )
     : undefined;
   const groups = startOrder(c.services).map((s) => {
     const id = ids(s);
@@ -47,9 +61,15 @@ function model(c: ClusterDescription) {
     return {
       id: id.group,
       vip: primitive(id.vip, 'ocf:heartbeat:IPaddr2', vipParams, 10, { start: 20, stop: 20 }),
-      primitive: withDeepMonitor(primitive(id.service, s.agent, s.params ?? {}, s.monitorIntervalSeconds ?? 10, s.timeouts), s.deepMonitorSeconds),
+      primitive: withDeepMonitor(
+        primitive(id.service, s.agent, s.params ?? {}, s.monitorIntervalSeconds ?? 10, s.timeouts),
+        s.deepMonitorSeconds,
+      ),
       // Dependencies first (databases and AMQP before the APIs); the shared filesystem before its users.
-      orders: [...(s.after ?? []).map((d) => ({ id: `order-${d}-then-${s.name}`, first: `g-${d}` })), ...(s.sharedStorage ? [{ id: `order-fs-then-${s.name}`, first: 'fs-shared-clone' }] : [])],
+      orders: [
+        ...(s.after ?? []).map((d) => ({ id: `order-${d}-then-${s.name}`, first: `g-${d}` })),
+        ...(s.sharedStorage ? [{ id: `order-fs-then-${s.name}`, first: 'fs-shared-clone' }] : []),
+      ],
     };
   });
   return { fencing, shared, groups };
@@ -78,7 +98,9 @@ function primitiveXml(p: Primitive): string {
   const { cls, provider, type } = agentParts(p.agent);
   return (
     `<primitive id="${p.id}" class="${cls}"${provider ? ` provider="${provider}"` : ''} type="${type}">` +
-    (Object.keys(p.params).length ? `<instance_attributes id="${p.id}-params">${nvpairs(`${p.id}-params`, p.params)}</instance_attributes>` : '') +
+    (Object.keys(p.params).length
+      ? `<instance_attributes id="${p.id}-params">${nvpairs(`${p.id}-params`, p.params)}</instance_attributes>`
+      : '') +
     `<operations>${p.ops.map((o) => opXml(p.id, o)).join('')}</operations></primitive>`
   );
 }
@@ -93,7 +115,11 @@ export function renderCib(c: ClusterDescription, { nodesOnline = false } = {}): 
   const shared = m.shared ? `<clone id="fs-shared-clone">${primitiveXml(m.shared)}</clone>` : '';
   const groups = m.groups.map((g) => `<group id="${g.id}">${primitiveXml(g.vip)}${primitiveXml(g.primitive)}</group>`).join('');
   const constraints = [
-    ...m.groups.flatMap((g) => g.orders.map((o) => `<rsc_order id="${o.id}" first="${o.first}" first-action="start" then="${g.id}" then-action="start" kind="Mandatory"/>`)),
+    ...m.groups.flatMap((g) =>
+      g.orders.map(
+        (o) => `<rsc_order id="${o.id}" first="${o.first}" first-action="start" then="${g.id}" then-action="start" kind="Mandatory"/>`,
+      ),
+    ),
     // A fence device never runs on the node it fences.
     ...c.nodes.map((n) => `<rsc_location id="loc-fence-${n}" rsc="fence-${n}" node="${n}" score="-INFINITY"/>`),
   ];
@@ -117,7 +143,13 @@ export function renderCib(c: ClusterDescription, { nodesOnline = false } = {}): 
 const sh = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
 const keyValues = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => sh(`${k}=${v}`));
 const opWords = (p: Primitive) =>
-  p.ops.flatMap((o) => ['op', o.name, `interval=${o.interval}s`, `timeout=${o.timeout}s`, ...(o.checkLevel ? [`OCF_CHECK_LEVEL=${o.checkLevel}`] : [])]);
+  p.ops.flatMap((o) => [
+    'op',
+    o.name,
+    `interval=${o.interval}s`,
+    `timeout=${o.timeout}s`,
+    ...(o.checkLevel ? [`OCF_CHECK_LEVEL=${o.checkLevel}`] : []),
+  ]);
 
 /**
  * The same configuration as `crm configure` commands, in the talk's install order: cluster
@@ -128,7 +160,13 @@ export function renderCrmScript(c: ClusterDescription): string {
   const m = model(c);
   const [first, ...others] = c.nodes;
   const crmPrimitive = (p: Primitive) =>
-    ['crm configure primitive', p.id, p.agent, ...(Object.keys(p.params).length ? ['params', ...keyValues(p.params)] : []), ...opWords(p)].join(' ');
+    [
+      'crm configure primitive',
+      p.id,
+      p.agent,
+      ...(Object.keys(p.params).length ? ['params', ...keyValues(p.params)] : []),
+      ...opWords(p),
+    ].join(' ');
   const lines = [
     `# ${c.name}: generated by \`npm run ha -- render\`; apply on one controller with the cluster up.`,
     '# 1. cluster properties, resource defaults and fencing',
@@ -161,7 +199,15 @@ export function renderPcsScript(c: ClusterDescription): string {
   const [first, ...others] = c.nodes;
   const pcsCreate = (p: Primitive, where: string[]) => {
     const stonith = p.agent.startsWith('stonith:');
-    return [stonith ? 'pcs stonith create' : 'pcs resource create', p.id, stonith ? p.agent.slice('stonith:'.length) : p.agent, ...keyValues(p.params), ...opWords(p), ...where, '--no-default-ops'].join(' ');
+    return [
+      stonith ? 'pcs stonith create' : 'pcs resource create',
+      p.id,
+      stonith ? p.agent.slice('stonith:'.length) : p.agent,
+      ...keyValues(p.params),
+      ...opWords(p),
+      ...where,
+      '--no-default-ops',
+    ].join(' ');
   };
   const lines = [
     `# ${c.name}: generated by \`npm run ha -- render\`; apply on one controller with the cluster up.`,
@@ -177,7 +223,10 @@ export function renderPcsScript(c: ClusterDescription): string {
     '# 4. (install and configure the services on every node, pointing them at their VIPs)',
     '# 5. shared storage, services in their groups, ordering',
     ...(m.shared ? [pcsCreate(m.shared, ['clone'])] : []),
-    ...m.groups.flatMap((g) => [pcsCreate(g.primitive, ['--group', g.id]), ...g.orders.map((o) => `pcs constraint order start ${o.first} then start ${g.id}`)]),
+    ...m.groups.flatMap((g) => [
+      pcsCreate(g.primitive, ['--group', g.id]),
+      ...g.orders.map((o) => `pcs constraint order start ${o.first} then start ${g.id}`),
+    ]),
     '# 6. bring the other nodes back',
     ...others.map((n) => `pcs node unstandby ${n}`),
     '',

@@ -1,6 +1,10 @@
 import { FormatIndexError, PyValue, literalEval, pyFormat } from './python';
 import { MappingRules, Rule } from './types';
 
+/** A rule's dict as Keystone's Python sees it: untyped by nature, checked by validate.ts. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type PyDict = Record<string, any>;
+
 /** What the engine maps an assertion to: the JSON `keystone-manage mapping_engine` prints. */
 export interface MappedProperties {
   user: { name?: string; id?: string; email?: string; domain?: { id?: string; name?: string }; type: string; [k: string]: unknown };
@@ -92,7 +96,7 @@ function matches(required: unknown[], values: string[], regex: boolean): string[
 /** DirectMaps.__getitem__: a single match is the string, several stay a list. */
 const formatArgs = (maps: DirectMap[]): PyValue[] => maps.map((m) => (m.length === 1 ? m[0] : m));
 
-function updateLocal(local: unknown, maps: DirectMap[]): any {
+function updateLocal(local: unknown, maps: DirectMap[]): PyDict {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(local as Record<string, unknown>)) {
     if (Array.isArray(v)) out[k] = v.map((item) => updateLocal(item, maps));
@@ -102,7 +106,10 @@ function updateLocal(local: unknown, maps: DirectMap[]): any {
         out[k] = pyFormat(String(v), formatArgs(maps));
       } catch (err) {
         if (err instanceof FormatIndexError) {
-          throw new MappingError('direct_mapping', `Local section in mapping refers to a remote match that doesn't exist (e.g. {0} in a local section).`);
+          throw new MappingError(
+            'direct_mapping',
+            `Local section in mapping refers to a remote match that doesn't exist (e.g. {0} in a local section).`,
+          );
         }
         throw new MappingError('invalid_rule', `Invalid rule: ${(err as Error).message}`);
       }
@@ -117,13 +124,13 @@ function asList(value: string): PyValue[] {
   return Array.isArray(parsed) ? parsed : [value];
 }
 
-function transform(identityValues: Array<Record<string, any>>, options: MappingOptions): MappedProperties {
+function transform(identityValues: Array<PyDict>, options: MappingOptions): MappedProperties {
   if (identityValues.length === 0) throw new MappingError('no_mapping', NO_MAPPING_MESSAGE);
-  let user: Record<string, any> = {};
+  let user: PyDict = {};
   const groupIds = new Set<string>();
-  const groupNames: Array<Record<string, any>> = [];
+  const groupNames: Array<PyDict> = [];
   // Domain → groups, in first-seen order (Python dicts keep insertion order).
-  const groupsByDomain = new Map<string, Array<Record<string, any>>>();
+  const groupsByDomain = new Map<string, Array<PyDict>>();
   let projects: MappedProperties['projects'] = [];
 
   for (const value of identityValues) {
@@ -137,7 +144,7 @@ function transform(identityValues: Array<Record<string, any>>, options: MappingO
       }
       // Keystone re-adds every named group seen so far each time: duplicates are its behaviour.
       for (const groups of groupsByDomain.values()) {
-        const byName = new Map<string, Record<string, any>>();
+        const byName = new Map<string, PyDict>();
         for (const g of groups) byName.set(g.name, g);
         groupNames.push(...byName.values());
       }
@@ -150,10 +157,15 @@ function transform(identityValues: Array<Record<string, any>>, options: MappingO
     throw new MappingError('invalid_rule', `User type ${user.type} not supported`);
   }
   if (user.type === undefined) user.type = 'ephemeral';
-  return { user: user as MappedProperties['user'], group_ids: [...groupIds], group_names: groupNames as MappedProperties['group_names'], projects };
+  return {
+    user: user as MappedProperties['user'],
+    group_ids: [...groupIds],
+    group_names: groupNames as MappedProperties['group_names'],
+    projects,
+  };
 }
 
-function normalizeGroups(value: Record<string, any>): Array<Record<string, any>> {
+function normalizeGroups(value: PyDict): Array<PyDict> {
   const invalid = () =>
     new MappingError('invalid_rule', `Invalid rule: ${JSON.stringify(value)}. Both 'groups' and 'domain' keywords must be specified.`);
   const groups: string = value.groups;
@@ -163,7 +175,7 @@ function normalizeGroups(value: Record<string, any>): Array<Record<string, any>>
       const hasDomain = typeof g === 'string' ? g.includes('domain') : g !== null && typeof g === 'object' && 'domain' in (g as object);
       if (!hasDomain) throw invalid();
     }
-    return dicts as Array<Record<string, any>>;
+    return dicts as Array<PyDict>;
   }
   if (!('domain' in value)) throw invalid();
   return asList(groups).map((name) => ({ name, domain: value.domain }));

@@ -1,3 +1,4 @@
+import { processMapping } from './engine';
 import { FormatIndexError, literalEval, pyFormat, pyRepr } from './python';
 
 describe('Python behaviours the engine relies on', () => {
@@ -17,7 +18,7 @@ describe('Python behaviours the engine relies on', () => {
   });
 
   it('literal-evals lists and refuses what Python refuses', () => {
-    expect(literalEval("['a', \"b\", 1, True, None]")).toEqual(['a', 'b', 1, true, null]);
+    expect(literalEval('[\'a\', "b", 1, True, None]')).toEqual(['a', 'b', 1, true, null]);
     expect(literalEval("[{'name': 'g', 'domain': {'id': 'd'}}]")).toEqual([{ name: 'g', domain: { id: 'd' } }]);
     expect(literalEval("'abc' 'def'")).toBe('abcdef');
     expect(literalEval('not python')).toBeUndefined();
@@ -26,13 +27,21 @@ describe('Python behaviours the engine relies on', () => {
   });
 });
 
-import { processMapping } from './engine';
-
 describe('unionProjects (the bridge extension)', () => {
   const rules = {
     rules: [
       { local: [{ user: { name: '{0}' } }, { projects: [{ name: 'cms', roles: [{ name: 'member' }] }] }], remote: [{ type: 'eppn' }] },
-      { local: [{ projects: [{ name: 'lhcb', roles: [{ name: 'reader' }] }, { name: 'cms', roles: [{ name: 'reader' }] }] }], remote: [{ type: 'eppn' }] },
+      {
+        local: [
+          {
+            projects: [
+              { name: 'lhcb', roles: [{ name: 'reader' }] },
+              { name: 'cms', roles: [{ name: 'reader' }] },
+            ],
+          },
+        ],
+        remote: [{ type: 'eppn' }],
+      },
     ],
   };
   it("keeps Keystone's last-rule-wins by default and merges projects when asked", () => {

@@ -12,7 +12,10 @@ export function pyRepr(value: PyValue): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`;
   return reprString(value);
 }
 
@@ -98,7 +101,7 @@ class LiteralParser {
     while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++;
   }
 
-  value(): any {
+  value(): PyValue {
     this.skipSpace();
     const ch = this.s[this.i];
     if (ch === '[') return this.sequence('[', ']');
@@ -179,7 +182,19 @@ class LiteralParser {
         continue;
       }
       const esc = this.s[this.i++];
-      const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0' };
+      const simple: Record<string, string> = {
+        n: '\n',
+        t: '\t',
+        r: '\r',
+        '\\': '\\',
+        "'": "'",
+        '"': '"',
+        a: '\x07',
+        b: '\b',
+        f: '\f',
+        v: '\v',
+        '0': '\0',
+      };
       if (esc === 'x') {
         out += String.fromCharCode(parseInt(this.s.slice(this.i, this.i + 2), 16));
         this.i += 2;

@@ -11,7 +11,11 @@ describe('mapping validation', () => {
     const v = validateMapping({
       rules: [
         { local: [{ user: { name: 1 } }], remote: [] },
-        { local: [{ group: { name: 'g' } }, { projects: [{ name: 'p' }] }], remote: [{ type: 'x', any_one_of: 'a', whitelist: [] }], extra: 1 },
+        {
+          local: [{ group: { name: 'g' } }, { projects: [{ name: 'p' }] }],
+          remote: [{ type: 'x', any_one_of: 'a', whitelist: [] }],
+          extra: 1,
+        },
         { local: [], remote: [{ type: 'y', any_one_of: ['('], regex: true }] },
       ],
     });

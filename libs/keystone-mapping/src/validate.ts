@@ -6,7 +6,7 @@ export interface RuleProblem {
   message: string;
 }
 
-export type Validated = { ok: true; mapping: MappingRules } | { ok: false, problems: RuleProblem[] };
+export type Validated = { ok: true; mapping: MappingRules } | { ok: false; problems: RuleProblem[] };
 
 const REMOTE_KINDS = ['any_one_of', 'not_any_of', 'blacklist', 'whitelist'] as const;
 const LOCAL_KEYS = ['user', 'projects', 'group', 'groups', 'group_ids', 'domain'];
@@ -21,7 +21,8 @@ export function validateMapping(input: unknown): Validated {
   const problems: RuleProblem[] = [];
   const say = (path: string, message: string) => problems.push({ path, message });
   const doc = Array.isArray(input) ? { rules: input } : input;
-  if (!isObject(doc)) return { ok: false, problems: [{ path: '', message: 'mapping must be an object {"rules": [...]} or a list of rules' }] };
+  if (!isObject(doc))
+    return { ok: false, problems: [{ path: '', message: 'mapping must be an object {"rules": [...]} or a list of rules' }] };
   const rules = doc.rules;
   if (!Array.isArray(rules)) say('rules', 'required, a list of rules');
   else if (rules.length === 0) say('rules', 'must hold at least one rule');
@@ -77,7 +78,10 @@ function checkLocal(local: unknown, path: string, say: Say) {
         onlyKeys(p, ['name', 'roles'], pp, say);
         checkString(p.name, `${pp}.name`, say);
         if (!Array.isArray(p.roles)) say(`${pp}.roles`, 'required, a list of {name}');
-        else p.roles.forEach((r, j) => (isObject(r) ? checkString(r.name, `${pp}.roles[${j}].name`, say) : say(`${pp}.roles[${j}]`, 'must be an object {name}')));
+        else
+          p.roles.forEach((r, j) =>
+            isObject(r) ? checkString(r.name, `${pp}.roles[${j}].name`, say) : say(`${pp}.roles[${j}]`, 'must be an object {name}'),
+          );
       });
   }
   if ('group' in local) {

@@ -52,9 +52,7 @@ export function buildEntry(fields: EntryFields, line: number, input: string, pol
   } catch (err) {
     if (err instanceof MacFormatError) {
       const reason =
-        err.reason === 'range_too_large'
-          ? `${REJECTION_TEXT[err.reason]} (${policy.maxRangeSize})`
-          : REJECTION_TEXT[err.reason];
+        err.reason === 'range_too_large' ? `${REJECTION_TEXT[err.reason]} (${policy.maxRangeSize})` : REJECTION_TEXT[err.reason];
       return fail(line, input, err.reason, `mac: ${reason}`);
     }
     throw err;
@@ -70,11 +68,13 @@ export function buildEntry(fields: EntryFields, line: number, input: string, pol
     entry.hostname = hostname;
   }
   if (fields.ipv4) {
-    if (!isIPv4(fields.ipv4.trim())) return fail(line, input, 'invalid_ipv4', `ipv4: ${JSON.stringify(fields.ipv4)} is not an IPv4 address`);
+    if (!isIPv4(fields.ipv4.trim()))
+      return fail(line, input, 'invalid_ipv4', `ipv4: ${JSON.stringify(fields.ipv4)} is not an IPv4 address`);
     entry.ipv4 = fields.ipv4.trim();
   }
   if (fields.ipv6) {
-    if (!isIPv6(fields.ipv6.trim())) return fail(line, input, 'invalid_ipv6', `ipv6: ${JSON.stringify(fields.ipv6)} is not an IPv6 address`);
+    if (!isIPv6(fields.ipv6.trim()))
+      return fail(line, input, 'invalid_ipv6', `ipv6: ${JSON.stringify(fields.ipv6)} is not an IPv6 address`);
     entry.ipv6 = fields.ipv6.trim().toLowerCase();
   }
   if (fields.description) {

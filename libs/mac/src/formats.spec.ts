@@ -8,7 +8,11 @@ const policy: RangePolicy = { allowUniversal: false, maxRangeSize: 1000 };
 async function collect(gen: AsyncIterable<ParsedLine[]> | Iterable<ParsedLine[]>) {
   const entries: PoolEntry[] = [];
   const errors: LineError[] = [];
-  for await (const batch of gen) for (const p of batch) (p.ok ? entries.push(p.entry) : errors.push(p.error));
+  for await (const batch of gen)
+    for (const p of batch) {
+      if (p.ok) entries.push(p.entry);
+      else errors.push(p.error);
+    }
   return { entries, errors };
 }
 
@@ -50,12 +54,19 @@ describe('text uploads', () => {
 
 describe('CSV uploads', () => {
   it('reads the header, quoted fields and metadata', async () => {
-    const csv = 'MAC,hostname,ipv4,ipv6,description\n' +
+    const csv =
+      'MAC,hostname,ipv4,ipv6,description\n' +
       '02:00:00:00:00:01,wn-001.cnaf.infn.it.,10.0.0.1,2001:DB8::1,"worker, rack 1"\n' +
       '"02:00:00:00:00:02",,,,\n';
     const { entries, errors } = await collect(parseCsvUpload([csv], policy));
     expect(errors).toEqual([]);
-    expect(entries[0]).toMatchObject({ line: 2, hostname: 'wn-001.cnaf.infn.it', ipv4: '10.0.0.1', ipv6: '2001:db8::1', description: 'worker, rack 1' });
+    expect(entries[0]).toMatchObject({
+      line: 2,
+      hostname: 'wn-001.cnaf.infn.it',
+      ipv4: '10.0.0.1',
+      ipv6: '2001:db8::1',
+      description: 'worker, rack 1',
+    });
     expect(entries[1]).toEqual({ line: 3, first: entries[1].first, last: entries[1].first });
   });
 
@@ -65,7 +76,8 @@ describe('CSV uploads', () => {
   });
 
   it('names bad fields with their line', async () => {
-    const csv = 'mac,hostname,ipv4\n02:00:00:00:00:01,bad_host!,10.0.0.1\n02:00:00:00:00:02,ok,10.0.0.300\n02:00:00:00:00:03,ok\n02:00:00:00:00:04-02:00:00:00:00:05,rack,\n';
+    const csv =
+      'mac,hostname,ipv4\n02:00:00:00:00:01,bad_host!,10.0.0.1\n02:00:00:00:00:02,ok,10.0.0.300\n02:00:00:00:00:03,ok\n02:00:00:00:00:04-02:00:00:00:00:05,rack,\n';
     const { errors } = await collect(parseCsvUpload([csv], policy));
     expect(errors.map((e) => [e.line, e.code])).toEqual([
       [2, 'invalid_hostname'],
@@ -104,7 +116,10 @@ describe('CSV uploads', () => {
 describe('JSON uploads', () => {
   it('reads strings and objects, numbering elements', async () => {
     const { entries, errors } = await collect(
-      parseJsonUpload(['02:00:00:00:00:01', { mac: '02:00:00:00:00:02', hostname: 'vm2' }, { mac: 'x' }, { mac: '02:00:00:00:00:03', owner: 'me' }, 5], policy),
+      parseJsonUpload(
+        ['02:00:00:00:00:01', { mac: '02:00:00:00:00:02', hostname: 'vm2' }, { mac: 'x' }, { mac: '02:00:00:00:00:03', owner: 'me' }, 5],
+        policy,
+      ),
     );
     expect(entries.map((e) => e.line)).toEqual([1, 2]);
     expect(errors.map((e) => [e.line, e.code])).toEqual([

@@ -63,10 +63,16 @@ function readHeader(input: string): { columns: string[] } | { error: ParsedLine 
   const columns = input
     .replace(/^\uFEFF/, '')
     .split(',')
-    .map((c) => c.trim().replace(/^"(.*)"$/, '$1').toLowerCase());
+    .map((c) =>
+      c
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase(),
+    );
   const unknown = columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
   const repeated = columns.filter((c, i) => columns.indexOf(c) !== i);
-  if (!columns.includes('mac')) return { error: headerError(input, `header must name a "mac" column (columns: ${CSV_COLUMNS.join(', ')})`) };
+  if (!columns.includes('mac'))
+    return { error: headerError(input, `header must name a "mac" column (columns: ${CSV_COLUMNS.join(', ')})`) };
   if (unknown.length) return { error: headerError(input, `unknown column(s) ${unknown.join(', ')}; allowed: ${CSV_COLUMNS.join(', ')}`) };
   if (repeated.length) return { error: headerError(input, `column(s) named twice: ${repeated.join(', ')}`) };
   return { columns };
@@ -124,7 +130,10 @@ export async function* parseCsvUpload(source: Chunks, policy: RangePolicy): Asyn
         continue;
       }
       if (record.length !== columns.length) {
-        batch.push({ ok: false, error: { line, input, code: 'wrong_column_count', reason: `expected ${columns.length} fields, found ${record.length}` } });
+        batch.push({
+          ok: false,
+          error: { line, input, code: 'wrong_column_count', reason: `expected ${columns.length} fields, found ${record.length}` },
+        });
         continue;
       }
       const fields: Record<string, string> = {};
@@ -135,7 +144,9 @@ export async function* parseCsvUpload(source: Chunks, policy: RangePolicy): Asyn
   }
   if (pending) {
     const input = pending.text.split('\n')[0];
-    yield [{ ok: false, error: { line: pending.line, input, code: 'csv_syntax', reason: 'quoted field not closed before the end of the file' } }];
+    yield [
+      { ok: false, error: { line: pending.line, input, code: 'csv_syntax', reason: 'quoted field not closed before the end of the file' } },
+    ];
   } else if (columns === null) {
     yield [headerError('', 'empty CSV: a header row naming "mac" is required')];
   }
@@ -178,4 +189,3 @@ function badJsonObject(item: unknown): string | null {
   if (typeof record.mac !== 'string') return 'field "mac" is required';
   return null;
 }
-

@@ -11,13 +11,19 @@ describe('MAC spellings', () => {
     expect(normaliseMac(input)).toBe(canonical);
   });
 
-  it.each(['aa:bb:cc:dd:ee', 'aa:bb:cc:dd:ee:ff:00', 'aa:bb-cc:dd:ee:ff', 'gg:bb:cc:dd:ee:ff', 'aabb.ccdd.ee', '', 'aa bb cc dd ee ff', 'aabbccddeef'])(
-    '%j is not a MAC',
-    (input) => {
-      expect(readMac(input)).toBeNull();
-      expect(() => parseMac(input)).toThrow(expect.objectContaining({ reason: 'invalid_format' }));
-    },
-  );
+  it.each([
+    'aa:bb:cc:dd:ee',
+    'aa:bb:cc:dd:ee:ff:00',
+    'aa:bb-cc:dd:ee:ff',
+    'gg:bb:cc:dd:ee:ff',
+    'aabb.ccdd.ee',
+    '',
+    'aa bb cc dd ee ff',
+    'aabbccddeef',
+  ])('%j is not a MAC', (input) => {
+    expect(readMac(input)).toBeNull();
+    expect(() => parseMac(input)).toThrow(expect.objectContaining({ reason: 'invalid_format' }));
+  });
 
   it('formats with leading zeros', () => {
     expect(formatMac(1)).toBe('00:00:00:00:00:01');

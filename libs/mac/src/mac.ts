@@ -18,17 +18,14 @@ export type MacRejection =
   | 'range_crosses_oui_octet';
 
 export const REJECTION_TEXT: Record<MacRejection, string> = {
-  invalid_format:
-    'not a MAC address (expected 12 hex digits as aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or aabbccddeeff)',
+  invalid_format: 'not a MAC address (expected 12 hex digits as aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or aabbccddeeff)',
   multicast: 'multicast address (I/G bit of the first octet is set): a port needs a unicast MAC',
   broadcast: 'broadcast address ff:ff:ff:ff:ff:ff',
   all_zero: 'all-zero address 00:00:00:00:00:00',
-  universal_not_allowed:
-    'universally administered address (U/L bit clear) and the pool does not allow universal MACs',
+  universal_not_allowed: 'universally administered address (U/L bit clear) and the pool does not allow universal MACs',
   range_reversed: 'range end is lower than its start',
   range_too_large: 'range holds more MACs than the configured cap',
-  range_crosses_oui_octet:
-    'range spans different first octets, so it would contain multicast or mixed-administration MACs',
+  range_crosses_oui_octet: 'range spans different first octets, so it would contain multicast or mixed-administration MACs',
 };
 
 export class MacFormatError extends Error {

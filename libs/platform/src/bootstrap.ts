@@ -22,20 +22,25 @@ export interface ServiceDefinition<S extends EnvSpec> {
 }
 
 /** Applies what every HTTP entry point needs, also the e2e tests' app instances. */
-export function configureHttp(app: INestApplication, def: Pick<ServiceDefinition<EnvSpec>, 'name' | 'summary' | 'streamedBody' | 'jsonBodyLimit'>): void {
+export function configureHttp(
+  app: INestApplication,
+  def: Pick<ServiceDefinition<EnvSpec>, 'name' | 'summary' | 'streamedBody' | 'jsonBodyLimit'>,
+): void {
   const express_ = app as NestExpressApplication;
   express_.useLogger(app.get(Logger));
   express_.set('trust proxy', 'loopback');
   const parseJson = express.json({
     limit: def.jsonBodyLimit ?? '1mb',
-    type: (req) => /^application\/(.+\+)?json/i.test(String(req.headers['content-type'] ?? '')) && !def.streamedBody?.(req as express.Request),
+    type: (req) =>
+      /^application\/(.+\+)?json/i.test(String(req.headers['content-type'] ?? '')) && !def.streamedBody?.(req as express.Request),
   });
   // body-parser's own errors would reach the filter as a generic 400: name them.
   express_.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
     parseJson(req, res, (err?: { type?: string; message?: string; status?: number }) => {
       if (!err) return next();
       if (err.type === 'entity.parse.failed') return next(ApiError.badRequest('invalid_json', `body is not valid JSON: ${err.message}`));
-      if (err.type === 'entity.too.large') return next(new ApiError(413, 'payload_too_large', `JSON body larger than ${def.jsonBodyLimit ?? '1mb'}`));
+      if (err.type === 'entity.too.large')
+        return next(new ApiError(413, 'payload_too_large', `JSON body larger than ${def.jsonBodyLimit ?? '1mb'}`));
       next(err);
     }),
   );

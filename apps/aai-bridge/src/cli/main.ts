@@ -1,13 +1,11 @@
-import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
 import { MappingError, parseAssertionText, processMapping, validateMapping } from '@app/keystone-mapping';
 
 /** `aai-bridge`: the administrators' command line (mapping rules). */
-const program = new Command('aai-bridge')
-  .description('INFN AAI to Keystone bridge: mapping rules')
-  .addHelpText(
-    'after',
-    `
+const program = new Command('aai-bridge').description('INFN AAI to Keystone bridge: mapping rules').addHelpText(
+  'after',
+  `
 Environment (for commands that talk to the service):
   AAI_URL     base URL of the service (default http://127.0.0.1:8081)
   AAI_TOKEN   admin bearer token (AAI_ADMIN_TOKEN of the service, or .data/aai-bridge/admin-token)
@@ -16,7 +14,7 @@ Examples:
   aai-bridge mapping test --rules rules.json --input assertion.txt   # offline, like keystone-manage mapping_engine
   aai-bridge mapping put rules.json --comment "CMS members get cms-users"
   aai-bridge mapping history`,
-  );
+);
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`aai-bridge: ${message}\n`);
@@ -98,8 +96,15 @@ mapping
   .command('history')
   .description('who changed the rules, when')
   .action(async () => {
-    const versions = (await api('GET', '/v1/mapping/history')) as Array<{ version: number; actor: string; createdAt: string; comment: string | null; rules: unknown[] }>;
-    for (const v of versions) process.stdout.write(`v${v.version}  ${v.createdAt}  ${v.actor}  ${v.rules.length} rules${v.comment ? `  ${v.comment}` : ''}\n`);
+    const versions = (await api('GET', '/v1/mapping/history')) as Array<{
+      version: number;
+      actor: string;
+      createdAt: string;
+      comment: string | null;
+      rules: unknown[];
+    }>;
+    for (const v of versions)
+      process.stdout.write(`v${v.version}  ${v.createdAt}  ${v.actor}  ${v.rules.length} rules${v.comment ? `  ${v.comment}` : ''}\n`);
   });
 
 program.parseAsync(process.argv).catch((err) => fail((err as Error).message));

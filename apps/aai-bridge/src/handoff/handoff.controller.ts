@@ -1,15 +1,15 @@
 import { Body, Controller, Get, Header, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ConfigService } from '@nestjs/config';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiError, Public } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
-import { KeystoneClient } from '../keystone/keystone.client';
-import { SamlService } from '../saml/saml.service';
-import { sessionToken } from '../saml/saml.controller';
-import { Session, SessionRepository } from '../saml/session.repository';
 import { esc, page } from './html';
 import { UserTokenService } from './user-token.service';
+import { KeystoneClient } from '../keystone/keystone.client';
+import { sessionToken } from '../saml/saml.controller';
+import { SamlService } from '../saml/saml.service';
+import { Session, SessionRepository } from '../saml/session.repository';
 
 /** Hands the logged-in user a Keystone token: to Horizon (WebSSO) or as a clouds.yaml for the CLI. */
 @ApiTags('handoff')
@@ -81,7 +81,8 @@ export class HandoffController {
     const project = session.identity.projects.find((p) => p.id === body.project);
     if (!project) throw ApiError.badRequest('unknown_project', 'project must be one of your projects (see /cli)');
     const days = Number(body.days ?? 30);
-    if (!Number.isInteger(days) || days < 1 || days > 365) throw ApiError.badRequest('invalid_days', 'days must be a whole number from 1 to 365');
+    if (!Number.isInteger(days) || days < 1 || days > 365)
+      throw ApiError.badRequest('invalid_days', 'days must be a whole number from 1 to 365');
     const { token } = await this.tokens.tokenFor(session.identity.keystoneUserId, project.id);
     const expiresAt = new Date(Date.now() + days * 86_400_000);
     const name = `aai-cli-${project.name}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '')}`;
@@ -101,7 +102,12 @@ export class HandoffController {
       '    interface: public',
       '',
     ].join('\n');
-    res.status(200).type('application/yaml').set('Cache-Control', 'no-store').set('Content-Disposition', 'attachment; filename="clouds.yaml"').send(yaml);
+    res
+      .status(200)
+      .type('application/yaml')
+      .set('Cache-Control', 'no-store')
+      .set('Content-Disposition', 'attachment; filename="clouds.yaml"')
+      .send(yaml);
   }
 
   private async session(req: Request): Promise<Session | null> {

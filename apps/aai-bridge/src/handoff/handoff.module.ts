@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ProvisioningModule } from '../provisioning/provisioning.module';
-import { SamlModule } from '../saml/saml.module';
 import { HandoffController } from './handoff.controller';
 import { UserSecretRepository } from './user-secret.repository';
 import { UserTokenService } from './user-token.service';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { SamlModule } from '../saml/saml.module';
 
 @Module({
   imports: [SamlModule, ProvisioningModule],

@@ -6,7 +6,10 @@ export class UserSecretRepository {
   constructor(private readonly db: DataSource) {}
 
   async find(keystoneUserId: string): Promise<{ sealedSecret: string; credentialId: string } | null> {
-    const rows = await this.db.query('SELECT sealed_secret AS "sealedSecret", credential_id AS "credentialId" FROM user_secrets WHERE keystone_user_id = $1', [keystoneUserId]);
+    const rows = await this.db.query(
+      'SELECT sealed_secret AS "sealedSecret", credential_id AS "credentialId" FROM user_secrets WHERE keystone_user_id = $1',
+      [keystoneUserId],
+    );
     return rows[0] ?? null;
   }
 

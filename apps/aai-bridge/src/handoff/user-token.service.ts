@@ -1,11 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { randomBytes } from 'node:crypto';
 import { AaiBridgeConfig } from '../config';
-import { KeystoneClient, KeystoneError } from '../keystone/keystone.client';
 import { SecretBox } from './secret-box';
 import { newTotpSecret, totp } from './totp';
 import { UserSecretRepository } from './user-secret.repository';
+import { KeystoneClient, KeystoneError } from '../keystone/keystone.client';
 
 // What credential_id holds for the password method (TOTP stores Keystone's credential id).
 const PASSWORD_MARK = 'password';
@@ -31,7 +31,8 @@ export class UserTokenService {
   }
 
   async tokenFor(userId: string, projectId?: string): Promise<{ token: string; expiresAt: string }> {
-    const login = (secret: string) => this.keystone.userToken(userId, this.method, this.method === 'totp' ? totp(secret) : secret, projectId);
+    const login = (secret: string) =>
+      this.keystone.userToken(userId, this.method, this.method === 'totp' ? totp(secret) : secret, projectId);
     try {
       return await login(await this.secretFor(userId));
     } catch (err) {
@@ -61,7 +62,8 @@ export class UserTokenService {
 
   private async enrolPassword(userId: string): Promise<string> {
     const password = randomBytes(32).toString('base64url');
-    if (!(await this.secrets.save(userId, this.box.seal(password), PASSWORD_MARK))) return this.box.open((await this.secrets.find(userId))!.sealedSecret);
+    if (!(await this.secrets.save(userId, this.box.seal(password), PASSWORD_MARK)))
+      return this.box.open((await this.secrets.find(userId))!.sealedSecret);
     await this.keystone.updateUser(userId, { password });
     // Keystone revokes the user's tokens on an admin password change, to the second: a token
     // issued in that same second would be born revoked.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { MetricsRegistry } from '@app/platform';
 import { Histogram } from 'prom-client';
+import { MetricsRegistry } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 
 /** A Keystone answer the bridge can't work with; the message names the call and Keystone's words. */
@@ -92,7 +92,9 @@ export class KeystoneClient {
   }
 
   async createProject(domainId: string, name: string, description: string): Promise<KsRef> {
-    return (await this.call<{ project: KsRef }>('POST', '/projects', { project: { name, domain_id: domainId, description, enabled: true } })).project;
+    return (
+      await this.call<{ project: KsRef }>('POST', '/projects', { project: { name, domain_id: domainId, description, enabled: true } })
+    ).project;
   }
 
   async roles(): Promise<KsRef[]> {
@@ -107,7 +109,9 @@ export class KeystoneClient {
   // ---- assignments ---------------------------------------------------------------------------
   async projectRoleAssignments(userId: string): Promise<Array<{ projectId: string; roleId: string }>> {
     const { role_assignments } = await this.call<{ role_assignments: KsRoleAssignment[] }>('GET', `/role_assignments?user.id=${userId}`);
-    return role_assignments.filter((a) => a.scope?.project && !a.group).map((a) => ({ projectId: a.scope!.project!.id, roleId: a.role.id }));
+    return role_assignments
+      .filter((a) => a.scope?.project && !a.group)
+      .map((a) => ({ projectId: a.scope!.project!.id, roleId: a.role.id }));
   }
 
   async userGroups(userId: string): Promise<KsRef[]> {
@@ -133,7 +137,9 @@ export class KeystoneClient {
 
   // ---- tokens for users (the hand-off) ---------------------------------------------------------
   async createTotpCredential(userId: string, secretBase32: string): Promise<string> {
-    const { credential } = await this.call<{ credential: { id: string } }>('POST', '/credentials', { credential: { type: 'totp', user_id: userId, blob: secretBase32 } });
+    const { credential } = await this.call<{ credential: { id: string } }>('POST', '/credentials', {
+      credential: { type: 'totp', user_id: userId, blob: secretBase32 },
+    });
     return credential.id;
   }
 
@@ -142,19 +148,44 @@ export class KeystoneClient {
   }
 
   /** A token for the user from a TOTP passcode or a password: unscoped, or scoped to a project. */
-  async userToken(userId: string, method: 'totp' | 'password', secret: string, projectId?: string): Promise<{ token: string; expiresAt: string }> {
-    const identity = method === 'totp' ? { methods: ['totp'], totp: { user: { id: userId, passcode: secret } } } : { methods: ['password'], password: { user: { id: userId, password: secret } } };
+  async userToken(
+    userId: string,
+    method: 'totp' | 'password',
+    secret: string,
+    projectId?: string,
+  ): Promise<{ token: string; expiresAt: string }> {
+    const identity =
+      method === 'totp'
+        ? { methods: ['totp'], totp: { user: { id: userId, passcode: secret } } }
+        : { methods: ['password'], password: { user: { id: userId, password: secret } } };
     const body = { auth: { identity, ...(projectId ? { scope: { project: { id: projectId } } } : {}) } };
     const res = await this.fetch('POST', '/auth/tokens', body, false);
-    if (res.status !== 201) throw new KeystoneError(`Keystone refused a ${method} login for user ${userId}: HTTP ${res.status} ${await errorText(res)}`, res.status);
+    if (res.status !== 201)
+      throw new KeystoneError(
+        `Keystone refused a ${method} login for user ${userId}: HTTP ${res.status} ${await errorText(res)}`,
+        res.status,
+      );
     const json = (await res.json()) as { token: { expires_at: string } };
     return { token: res.headers.get('x-subject-token')!, expiresAt: json.token.expires_at };
   }
 
   /** Application credentials can only be made with the user's own token (not by an admin). */
-  async createApplicationCredential(userToken: string, userId: string, name: string, expiresAt: Date): Promise<{ id: string; secret: string }> {
-    const res = await this.fetch('POST', `/users/${userId}/application_credentials`, { application_credential: { name, expires_at: expiresAt.toISOString().replace(/\.\d+Z$/, '') } }, false, false, userToken);
-    if (res.status !== 201) throw new KeystoneError(`Keystone refused the application credential: HTTP ${res.status} ${await errorText(res)}`, res.status);
+  async createApplicationCredential(
+    userToken: string,
+    userId: string,
+    name: string,
+    expiresAt: Date,
+  ): Promise<{ id: string; secret: string }> {
+    const res = await this.fetch(
+      'POST',
+      `/users/${userId}/application_credentials`,
+      { application_credential: { name, expires_at: expiresAt.toISOString().replace(/\.\d+Z$/, '') } },
+      false,
+      false,
+      userToken,
+    );
+    if (res.status !== 201)
+      throw new KeystoneError(`Keystone refused the application credential: HTTP ${res.status} ${await errorText(res)}`, res.status);
     const { application_credential } = (await res.json()) as { application_credential: { id: string; secret: string } };
     return application_credential;
   }
@@ -167,12 +198,16 @@ export class KeystoneClient {
     const domain = { name: this.config.get('KEYSTONE_ADMIN_DOMAIN', { infer: true }) };
     const body = {
       auth: {
-        identity: { methods: ['password'], password: { user: { name: this.config.get('KEYSTONE_ADMIN_USERNAME', { infer: true }), domain, password } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: this.config.get('KEYSTONE_ADMIN_USERNAME', { infer: true }), domain, password } },
+        },
         scope: { project: { name: this.config.get('KEYSTONE_ADMIN_PROJECT', { infer: true }), domain } },
       },
     };
     const res = await this.fetch('POST', '/auth/tokens', body, false);
-    if (res.status !== 201) throw new KeystoneError(`Keystone refused the bridge's admin credentials: HTTP ${res.status} ${await errorText(res)}`, res.status);
+    if (res.status !== 201)
+      throw new KeystoneError(`Keystone refused the bridge's admin credentials: HTTP ${res.status} ${await errorText(res)}`, res.status);
     const json = (await res.json()) as { token: { expires_at: string } };
     this.token = { value: res.headers.get('x-subject-token')!, expiresAt: Date.parse(json.token.expires_at) };
     return this.token.value;
@@ -187,7 +222,14 @@ export class KeystoneClient {
     }
   }
 
-  private async fetch(method: string, path: string, body: unknown, authenticated: boolean, freshToken = false, userToken?: string): Promise<Response> {
+  private async fetch(
+    method: string,
+    path: string,
+    body: unknown,
+    authenticated: boolean,
+    freshToken = false,
+    userToken?: string,
+  ): Promise<Response> {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
     if (authenticated) headers['X-Auth-Token'] = await this.adminToken(freshToken);
     else if (userToken) headers['X-Auth-Token'] = userToken;
@@ -197,7 +239,12 @@ export class KeystoneClient {
     else this.calls.write++;
     let res: Response;
     try {
-      res = await fetch(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15000) });
+      res = await fetch(`${this.url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15000),
+      });
     } catch (err) {
       end({ status: 'error' });
       throw new KeystoneError(`Keystone at ${this.url} unreachable (${method} ${path.split('?')[0]}): ${(err as Error).message}`, 0);

@@ -10,13 +10,21 @@ class MappingTestDto {
   @IsOptional()
   rules?: unknown;
 
-  @ApiProperty({ example: { eduPersonPrincipalName: 'alice@infn.it', isMemberOf: 'infn:cms;infn:lhcb' }, description: "Keystone's input: attribute → value, several joined with ;" })
-  @IsDefined() @IsObject()
+  @ApiProperty({
+    example: { eduPersonPrincipalName: 'alice@infn.it', isMemberOf: 'infn:cms;infn:lhcb' },
+    description: "Keystone's input: attribute → value, several joined with ;",
+  })
+  @IsDefined()
+  @IsObject()
   assertion: Record<string, string>;
 }
 
 class HistoryQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   limit?: number;
 }
 
@@ -34,7 +42,9 @@ export class MappingController {
 
   @Put()
   @ApiOperation({ summary: 'Replace the mapping rules (Keystone format); the old ones stay in the history' })
-  @ApiBody({ schema: { type: 'object', example: { rules: [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'eduPersonPrincipalName' }] }] } } })
+  @ApiBody({
+    schema: { type: 'object', example: { rules: [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'eduPersonPrincipalName' }] }] } },
+  })
   replace(@Body() body: unknown, @Query('comment') comment: string | undefined, @CurrentPrincipal() actor: Principal) {
     return this.mapping.replace(body, actor, comment);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { MappingRules } from '@app/keystone-mapping';
 import { DataSource } from 'typeorm';
+import { MappingRules } from '@app/keystone-mapping';
 
 export interface MappingVersion {
   version: number;

@@ -1,6 +1,14 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import {
+  Assertion,
+  MappedProperties,
+  MappingError,
+  MappingOptions,
+  MappingRules,
+  processMapping,
+  validateMapping,
+} from '@app/keystone-mapping';
 import { ApiError, AuditRepository, Principal } from '@app/platform';
-import { Assertion, MappedProperties, MappingError, MappingOptions, MappingRules, processMapping, validateMapping } from '@app/keystone-mapping';
 import { MappingRepository, MappingVersion } from './mapping.repository';
 
 @Injectable()
@@ -24,7 +32,12 @@ export class MappingService {
   async replace(input: unknown, actor: Principal, comment?: string): Promise<MappingVersion> {
     const mapping = this.validated(input);
     const saved = await this.mappings.save(mapping.rules, actor.name, comment ?? null);
-    await this.audit.record({ actor: actor.name, action: 'mapping.replace', target: `version ${saved.version}`, details: { rules: mapping.rules.length } });
+    await this.audit.record({
+      actor: actor.name,
+      action: 'mapping.replace',
+      target: `version ${saved.version}`,
+      details: { rules: mapping.rules.length },
+    });
     return saved;
   }
 
@@ -54,7 +67,9 @@ export class MappingService {
   private validated(input: unknown): MappingRules {
     const v = validateMapping(input);
     if (!v.ok) {
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_mapping', `${v.problems.length} problem(s) in the mapping rules`, { problems: v.problems });
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_mapping', `${v.problems.length} problem(s) in the mapping rules`, {
+        problems: v.problems,
+      });
     }
     return v.mapping;
   }

@@ -27,7 +27,11 @@ export class GrantRepository {
   }
 
   async forget(keystoneUserId: string, grant: Pick<Grant, 'kind' | 'target'>, m: EntityManager = this.db.manager): Promise<void> {
-    await m.query('DELETE FROM keystone_grants WHERE keystone_user_id = $1 AND kind = $2 AND target = $3', [keystoneUserId, grant.kind, grant.target]);
+    await m.query('DELETE FROM keystone_grants WHERE keystone_user_id = $1 AND kind = $2 AND target = $3', [
+      keystoneUserId,
+      grant.kind,
+      grant.target,
+    ]);
   }
 
   async notRefreshedSince(cutoff: Date, limit = 1000): Promise<StaleGrant[]> {

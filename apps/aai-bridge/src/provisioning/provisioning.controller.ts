@@ -1,12 +1,16 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsDefined, IsObject } from 'class-validator';
-import { MappingService } from '../mapping/mapping.service';
 import { ProvisioningError, ProvisioningService, provisioningFailed } from './provisioning.service';
+import { MappingService } from '../mapping/mapping.service';
 
 class ProvisionDto {
-  @ApiProperty({ example: { eduPersonPrincipalName: 'alice@infn.it', isMemberOf: 'infn:cms' }, description: 'attributes as a login would bring them (several values joined with ;)' })
-  @IsDefined() @IsObject()
+  @ApiProperty({
+    example: { eduPersonPrincipalName: 'alice@infn.it', isMemberOf: 'infn:cms' },
+    description: 'attributes as a login would bring them (several values joined with ;)',
+  })
+  @IsDefined()
+  @IsObject()
   assertion: Record<string, string>;
 }
 

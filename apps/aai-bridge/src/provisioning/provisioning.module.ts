@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { KeystoneClient } from '../keystone/keystone.client';
-import { MappingModule } from '../mapping/mapping.module';
 import { GrantExpiryScheduler } from './grant-expiry.scheduler';
 import { GrantRepository } from './grant.repository';
 import { ProvisioningController } from './provisioning.controller';
 import { ProvisioningService } from './provisioning.service';
+import { KeystoneClient } from '../keystone/keystone.client';
+import { MappingModule } from '../mapping/mapping.module';
 
 @Module({
   imports: [MappingModule],

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiError, AuditRepository } from '@app/platform';
 import { MappedProperties } from '@app/keystone-mapping';
+import { ApiError, AuditRepository } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
-import { KeystoneClient, KeystoneError, KsRef, KsUser } from '../keystone/keystone.client';
 import { Grant, planGrants } from './grant-plan';
 import { GrantRepository } from './grant.repository';
+import { KeystoneClient, KeystoneError, KsRef, KsUser } from '../keystone/keystone.client';
 
 /** A login can't be provisioned (missing project/role/group, Keystone refusing): said plainly. */
 export class ProvisioningError extends Error {}
@@ -47,13 +47,18 @@ export class ProvisioningService {
       const projects = await this.resolveProjects(mapped);
       const groups = await this.resolveGroups(mapped);
       const desired: Grant[] = [
-        ...projects.flatMap((p) => p.roles.map((r) => ({ kind: 'role' as const, target: `${p.id}/${r.id}`, label: `project ${p.name}: role ${r.name}` }))),
+        ...projects.flatMap((p) =>
+          p.roles.map((r) => ({ kind: 'role' as const, target: `${p.id}/${r.id}`, label: `project ${p.name}: role ${r.name}` })),
+        ),
         ...groups.map((g) => ({ kind: 'group' as const, target: g.id, label: `group ${g.name}` })),
       ];
       const present = created
         ? []
         : [
-            ...(await this.keystone.projectRoleAssignments(user.id)).map((a) => ({ kind: 'role' as const, target: `${a.projectId}/${a.roleId}` })),
+            ...(await this.keystone.projectRoleAssignments(user.id)).map((a) => ({
+              kind: 'role' as const,
+              target: `${a.projectId}/${a.roleId}`,
+            })),
             ...(await this.keystone.userGroups(user.id)).map((g) => ({ kind: 'group' as const, target: g.id })),
           ];
       const plan = planGrants(desired, present, await this.grants.forUser(user.id));
@@ -99,27 +104,41 @@ export class ProvisioningService {
     for (const g of stale) {
       await this.apply(g, g.keystoneUserId, 'revoke');
       await this.grants.forget(g.keystoneUserId, g);
-      await this.audit.record({ actor: 'aai-bridge', action: 'expire', target: `user ${g.userName}`, details: { revoked: g.label, afterDays: days } });
+      await this.audit.record({
+        actor: 'aai-bridge',
+        action: 'expire',
+        target: `user ${g.userName}`,
+        details: { revoked: g.label, afterDays: days },
+      });
     }
     if (stale.length) this.logger.log({ revoked: stale.length }, 'revoked grants not refreshed by a login');
     return stale.length;
   }
 
   private async apply(g: Grant, userId: string, action: 'grant' | 'revoke') {
-    if (g.kind === 'group') return action === 'grant' ? this.keystone.addToGroup(g.target, userId) : this.keystone.removeFromGroup(g.target, userId);
+    if (g.kind === 'group')
+      return action === 'grant' ? this.keystone.addToGroup(g.target, userId) : this.keystone.removeFromGroup(g.target, userId);
     const [projectId, roleId] = g.target.split('/');
-    return action === 'grant' ? this.keystone.grantProjectRole(projectId, userId, roleId) : this.keystone.revokeProjectRole(projectId, userId, roleId);
+    return action === 'grant'
+      ? this.keystone.grantProjectRole(projectId, userId, roleId)
+      : this.keystone.revokeProjectRole(projectId, userId, roleId);
   }
 
   private async ensureUser(mapped: MappedProperties, attributes: Record<string, string[]>): Promise<{ user: KsUser; created: boolean }> {
     const name = mapped.user.name ?? mapped.user.id;
     if (!name) throw new ProvisioningError('the mapping yields no user name (local user.name)');
-    const domainId = mapped.user.domain?.id ?? (await this.domainId(mapped.user.domain?.name ?? this.config.get('AAI_USERS_DOMAIN', { infer: true })));
+    const domainId =
+      mapped.user.domain?.id ?? (await this.domainId(mapped.user.domain?.name ?? this.config.get('AAI_USERS_DOMAIN', { infer: true })));
     const email = mapped.user.email ?? attributes.mail?.[0];
     const description = attributes.displayName?.[0];
     const existing = await this.keystone.findUser(domainId, name);
     if (!existing) {
-      const user = await this.keystone.createUser({ name, domain_id: domainId, ...(email ? { email } : {}), ...(description ? { description } : {}) });
+      const user = await this.keystone.createUser({
+        name,
+        domain_id: domainId,
+        ...(email ? { email } : {}),
+        ...(description ? { description } : {}),
+      });
       return { user, created: true };
     }
     const changes: Partial<KsUser> = {};
@@ -165,7 +184,8 @@ export class ProvisioningService {
 
   private async role(name: string): Promise<KsRef> {
     for (const fresh of [false, true]) {
-      if (fresh || !this.roleCache || this.roleCache.until < Date.now()) this.roleCache = { roles: await this.keystone.roles(), until: Date.now() + CACHE_MS };
+      if (fresh || !this.roleCache || this.roleCache.until < Date.now())
+        this.roleCache = { roles: await this.keystone.roles(), until: Date.now() + CACHE_MS };
       const role = this.roleCache.roles.find((r) => r.name === name);
       if (role) return role;
     }

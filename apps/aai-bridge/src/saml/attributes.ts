@@ -27,7 +27,15 @@ export function normaliseAttributes(raw: Record<string, unknown>): Record<string
   for (const [name, value] of Object.entries(raw)) {
     const friendly = OID_NAMES[name] ?? name;
     const values = (Array.isArray(value) ? value : [value])
-      .map((v) => (typeof v === 'string' ? v : typeof v === 'object' && v !== null && '_' in v ? String((v as { _: unknown })._) : v === undefined || v === null ? '' : String(v)))
+      .map((v) =>
+        typeof v === 'string'
+          ? v
+          : typeof v === 'object' && v !== null && '_' in v
+            ? String((v as { _: unknown })._)
+            : v === undefined || v === null
+              ? ''
+              : String(v),
+      )
       .filter((v) => v !== '');
     out[friendly] = [...(out[friendly] ?? []), ...values];
   }

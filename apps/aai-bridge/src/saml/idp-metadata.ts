@@ -15,7 +15,9 @@ export interface IdpMetadata {
 /** Reads the IdP's SAML metadata; throws naming what is missing. */
 export function parseIdpMetadata(xml: string): IdpMetadata {
   const errors: string[] = [];
-  const doc = new DOMParser({ errorHandler: { warning: () => undefined, error: (msg: string) => errors.push(msg), fatalError: (msg: string) => errors.push(msg) } }).parseFromString(xml, 'text/xml');
+  const doc = new DOMParser({
+    errorHandler: { warning: () => undefined, error: (msg: string) => errors.push(msg), fatalError: (msg: string) => errors.push(msg) },
+  }).parseFromString(xml, 'text/xml');
   if (errors.length || !doc?.documentElement) throw new Error(`IdP metadata is not valid XML: ${errors[0] ?? 'empty'}`);
   const entity = doc.getElementsByTagNameNS(MD, 'EntityDescriptor')[0];
   const idp = doc.getElementsByTagNameNS(MD, 'IDPSSODescriptor')[0];
@@ -23,7 +25,9 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   const entityId = entity.getAttribute('entityID');
   if (!entityId) throw new Error('IdP metadata EntityDescriptor has no entityID');
   const endpoint = (tag: string) =>
-    Array.from(idp.getElementsByTagNameNS(MD, tag)).find((e) => e.getAttribute('Binding') === REDIRECT)?.getAttribute('Location') ?? undefined;
+    Array.from(idp.getElementsByTagNameNS(MD, tag))
+      .find((e) => e.getAttribute('Binding') === REDIRECT)
+      ?.getAttribute('Location') ?? undefined;
   const ssoUrl = endpoint('SingleSignOnService');
   if (!ssoUrl) throw new Error('IdP metadata has no HTTP-Redirect SingleSignOnService');
   const signingCerts = Array.from(idp.getElementsByTagNameNS(MD, 'KeyDescriptor'))

@@ -1,7 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
-import { readFile } from 'node:fs/promises';
 import { AaiBridgeConfig } from '../config';
 import { IdpMetadata, parseIdpMetadata } from './idp-metadata';
 import { IdpMetadataCacheRepository } from './idp-metadata-cache.repository';
@@ -78,7 +78,10 @@ export class SamlSp implements OnApplicationBootstrap {
       return idp;
     } catch (err) {
       if (!cached) throw err;
-      this.logger.warn({ source, fetchedAt: cached.fetchedAt, reason: (err as Error).message }, 'IdP metadata URL failed: using the copy kept in the database');
+      this.logger.warn(
+        { source, fetchedAt: cached.fetchedAt, reason: (err as Error).message },
+        'IdP metadata URL failed: using the copy kept in the database',
+      );
       return parseIdpMetadata(cached.xml);
     }
   }

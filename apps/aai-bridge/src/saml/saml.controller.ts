@@ -2,8 +2,8 @@ import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '
 import { ApiExcludeEndpoint, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiError, Public } from '@app/platform';
-import { SamlService } from './saml.service';
 import { SamlSp } from './saml-sp';
+import { SamlService } from './saml.service';
 import { SessionRepository } from './session.repository';
 
 export const SESSION_COOKIE = 'aai_session';

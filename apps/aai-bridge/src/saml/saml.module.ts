@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { MappingModule } from '../mapping/mapping.module';
-import { ProvisioningModule } from '../provisioning/provisioning.module';
-import { SamlController } from './saml.controller';
-import { SamlService } from './saml.service';
 import { IdpMetadataCacheRepository } from './idp-metadata-cache.repository';
 import { SamlSp } from './saml-sp';
 import { SamlStateRepository } from './saml-state.repository';
+import { SamlController } from './saml.controller';
+import { SamlService } from './saml.service';
 import { SessionRepository } from './session.repository';
+import { MappingModule } from '../mapping/mapping.module';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
 
 @Module({
   imports: [MappingModule, ProvisioningModule],

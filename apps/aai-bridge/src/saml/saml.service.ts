@@ -1,15 +1,15 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiError, AuditRepository, MetricsRegistry } from '@app/platform';
 import type { Profile } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
+import { ApiError, AuditRepository, MetricsRegistry } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
-import { MappingService } from '../mapping/mapping.service';
-import { ProvisioningError, ProvisioningService } from '../provisioning/provisioning.service';
 import { normaliseAttributes, toKeystoneAssertion } from './attributes';
 import { SamlSp } from './saml-sp';
 import { SamlStateRepository } from './saml-state.repository';
 import { Session, SessionRepository } from './session.repository';
+import { MappingService } from '../mapping/mapping.service';
+import { ProvisioningError, ProvisioningService } from '../provisioning/provisioning.service';
 
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -21,7 +21,18 @@ export interface LoginDone {
 }
 
 /** Why a login failed, as counted in metrics and audited (never the assertion itself). */
-type FailureReason = 'signature' | 'audience' | 'issuer' | 'time' | 'in_response_to' | 'replay' | 'destination' | 'recipient' | 'invalid' | 'no_mapping' | 'provisioning';
+type FailureReason =
+  | 'signature'
+  | 'audience'
+  | 'issuer'
+  | 'time'
+  | 'in_response_to'
+  | 'replay'
+  | 'destination'
+  | 'recipient'
+  | 'invalid'
+  | 'no_mapping'
+  | 'provisioning';
 
 @Injectable()
 export class SamlService {
@@ -53,7 +64,8 @@ export class SamlService {
     } catch {
       throw ApiError.badRequest('invalid_return_to', 'returnTo must be a path or a URL of the bridge or a trusted dashboard');
     }
-    if (!allowed.includes(origin)) throw ApiError.badRequest('untrusted_return_to', `returnTo ${origin} is not the bridge or a trusted dashboard`);
+    if (!allowed.includes(origin))
+      throw ApiError.badRequest('untrusted_return_to', `returnTo ${origin} is not the bridge or a trusted dashboard`);
     return returnTo;
   }
 
@@ -91,7 +103,8 @@ export class SamlService {
       mapped = await this.mapping.forLogin(toKeystoneAssertion(attributes));
     } catch (err) {
       // MappingService turns Keystone's "no mapping" (and invalid rules) into a 422.
-      if (err instanceof ApiError && err.status === HttpStatus.UNPROCESSABLE_ENTITY) throw this.refuse('no_mapping', err.message, HttpStatus.FORBIDDEN);
+      if (err instanceof ApiError && err.status === HttpStatus.UNPROCESSABLE_ENTITY)
+        throw this.refuse('no_mapping', err.message, HttpStatus.FORBIDDEN);
       throw err;
     }
     let provisioned;
@@ -119,7 +132,12 @@ export class SamlService {
       expiresAt,
     });
     this.logins.inc({ outcome: 'success', reason: '' });
-    await this.audit.record({ actor: provisioned.user.name, action: 'login', target: 'saml', details: { granted: provisioned.granted, revoked: provisioned.revoked } });
+    await this.audit.record({
+      actor: provisioned.user.name,
+      action: 'login',
+      target: 'saml',
+      details: { granted: provisioned.granted, revoked: provisioned.revoked },
+    });
     return { sessionToken, returnTo, expiresAt };
   }
 
@@ -131,7 +149,12 @@ export class SamlService {
     const back = this.checkReturnTo(returnTo ?? '/');
     if (!session?.nameId) return back;
     return this.sp.saml.getLogoutUrlAsync(
-      { issuer: this.sp.idp.entityId, nameID: session.nameId, nameIDFormat: session.nameIdFormat ?? 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient', sessionIndex: session.sessionIndex ?? undefined },
+      {
+        issuer: this.sp.idp.entityId,
+        nameID: session.nameId,
+        nameIDFormat: session.nameIdFormat ?? 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+        sessionIndex: session.sessionIndex ?? undefined,
+      },
       back,
       {},
     );
@@ -179,7 +202,8 @@ export class SamlService {
     const acs = this.sp.acsUrl;
     const response = parse(profile.getSamlResponseXml?.() ?? '');
     const destination = response.getElementsByTagNameNS(SAMLP, 'Response')[0]?.getAttribute('Destination');
-    if (destination && destination !== acs) throw this.refuse('destination', `Response Destination ${destination} is not this SP's ACS ${acs}`);
+    if (destination && destination !== acs)
+      throw this.refuse('destination', `Response Destination ${destination} is not this SP's ACS ${acs}`);
     const assertion = parse(profile.getAssertionXml?.() ?? '');
     const root = assertion.documentElement;
     const assertionId = root?.getAttribute('ID');
@@ -196,7 +220,8 @@ export class SamlService {
       }
     }
     const confirmations = Array.from(assertion.getElementsByTagNameNS(SAML, 'SubjectConfirmationData'));
-    if (!confirmations.some((c) => c.getAttribute('Recipient') === acs)) throw this.refuse('recipient', `SubjectConfirmationData Recipient is not this SP's ACS ${acs}`);
+    if (!confirmations.some((c) => c.getAttribute('Recipient') === acs))
+      throw this.refuse('recipient', `SubjectConfirmationData Recipient is not this SP's ACS ${acs}`);
     const notOnOrAfter = confirmations.map((c) => c.getAttribute('NotOnOrAfter')).find(Boolean);
     const expiresAt = notOnOrAfter ? new Date(Date.parse(notOnOrAfter) + 3_600_000) : new Date(Date.now() + 24 * 3_600_000);
     return { assertionId, expiresAt };
@@ -205,13 +230,18 @@ export class SamlService {
   private refuse(reason: FailureReason, message: string, status: HttpStatus = HttpStatus.FORBIDDEN): ApiError {
     this.logins.inc({ outcome: 'failure', reason });
     this.logger.warn({ reason, message }, 'login refused');
-    void this.audit.record({ actor: 'anonymous', action: 'login_refused', target: 'saml', details: { reason, message } }).catch(() => undefined);
+    void this.audit
+      .record({ actor: 'anonymous', action: 'login_refused', target: 'saml', details: { reason, message } })
+      .catch(() => undefined);
     return new ApiError(status, `login_${reason}`, `login refused: ${message}`);
   }
 }
 
 function parse(xml: string) {
-  return new DOMParser({ errorHandler: { warning: () => undefined, error: () => undefined, fatalError: () => undefined } }).parseFromString(xml || '<empty/>', 'text/xml');
+  return new DOMParser({ errorHandler: { warning: () => undefined, error: () => undefined, fatalError: () => undefined } }).parseFromString(
+    xml || '<empty/>',
+    'text/xml',
+  );
 }
 
 function classify(message: string): FailureReason {
@@ -220,7 +250,14 @@ function classify(message: string): FailureReason {
   if (m.includes('audience')) return 'audience';
   if (m.includes('issuer')) return 'issuer';
   // node-saml reports a subject confirmation out of its time window as "no valid subject confirmation".
-  if (m.includes('expired') || m.includes('not yet valid') || m.includes('notbefore') || m.includes('notonorafter') || m.includes('subject confirmation')) return 'time';
+  if (
+    m.includes('expired') ||
+    m.includes('not yet valid') ||
+    m.includes('notbefore') ||
+    m.includes('notonorafter') ||
+    m.includes('subject confirmation')
+  )
+    return 'time';
   if (m.includes('inresponseto')) return 'in_response_to';
   return 'invalid';
 }

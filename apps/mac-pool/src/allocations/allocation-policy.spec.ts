@@ -1,5 +1,5 @@
-import type { Pool } from '../pools/pool';
 import { admits, admittingPools, hostnameKey } from './allocation-policy';
+import type { Pool } from '../pools/pool';
 
 const pool = (name: string, priority: number, scope: Partial<Pool['scope']> = {}): Pool => ({
   id: priority,

@@ -12,7 +12,8 @@ export interface PortRequest {
   mac?: string;
 }
 
-const admitsValue = (allowed: string[], value: string | undefined) => allowed.length === 0 || (value !== undefined && allowed.includes(value));
+const admitsValue = (allowed: string[], value: string | undefined) =>
+  allowed.length === 0 || (value !== undefined && allowed.includes(value));
 
 /** A pool admits a port when each non-empty scope list names the port's value. */
 export function admits(pool: Pool, port: PortRequest): boolean {

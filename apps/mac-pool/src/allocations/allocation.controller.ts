@@ -46,7 +46,7 @@ export class AllocationController {
   @Delete(':portId')
   @HttpCode(204)
   @Roles('hook')
-  @ApiOperation({ summary: 'Release the port\'s MAC into quarantine; 204 also for an unknown port' })
+  @ApiOperation({ summary: "Release the port's MAC into quarantine; 204 also for an unknown port" })
   async release(@Param('portId') portId: string, @CurrentPrincipal() actor: Principal) {
     await this.allocations.release(portId, actor);
   }

@@ -81,7 +81,13 @@ export class AllocationRepository {
   private async reserve(sql: string, port: PortRequest, actor: string, extra: unknown[], m: EntityManager): Promise<AllocationRow | null> {
     try {
       const rows = await m.query(sql, [
-        port.portId, port.deviceId ?? null, port.deviceOwner ?? null, port.projectId ?? null, port.networkId ?? null, actor, ...extra,
+        port.portId,
+        port.deviceId ?? null,
+        port.deviceOwner ?? null,
+        port.projectId ?? null,
+        port.networkId ?? null,
+        actor,
+        ...extra,
       ]);
       return rows[0] ?? null;
     } catch (err) {
@@ -95,7 +101,13 @@ export class AllocationRepository {
     return this.reserve(RESERVE_FROM_POOL_SQL, port, actor, [poolId], m);
   }
 
-  reserveByHostname(port: PortRequest, actor: string, poolIds: number[], host: { full: string; short: string; qualified: boolean }, m: EntityManager = this.db.manager) {
+  reserveByHostname(
+    port: PortRequest,
+    actor: string,
+    poolIds: number[],
+    host: { full: string; short: string; qualified: boolean },
+    m: EntityManager = this.db.manager,
+  ) {
     return this.reserve(RESERVE_BY_HOSTNAME_SQL, port, actor, [poolIds, host.full, host.short, host.qualified], m);
   }
 

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, MetricsRegistry, Principal } from '@app/platform';
-import { MacFormatError, normaliseMac } from '@app/mac';
 import { DataSource, EntityManager } from 'typeorm';
+import { MacFormatError, normaliseMac } from '@app/mac';
+import { ApiError, MetricsRegistry, Principal } from '@app/platform';
+import { PortRequest, admittingPools, hostnameKey } from './allocation-policy';
+import { AllocationRepository, AllocationRow, PortAlreadyHasMac } from './allocation.repository';
 import { Pool } from '../pools/pool';
 import { PoolDirectory } from '../pools/pool-directory';
-import { AllocationRepository, AllocationRow, PortAlreadyHasMac } from './allocation.repository';
-import { PortRequest, admittingPools, hostnameKey } from './allocation-policy';
 
 export interface Allocation {
   portId: string;

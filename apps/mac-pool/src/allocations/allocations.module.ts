@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { PoolsModule } from '../pools/pools.module';
 import { AllocationController } from './allocation.controller';
 import { AllocationRepository } from './allocation.repository';
 import { AllocationService } from './allocation.service';
 import { ExpirySweeper } from './expiry-sweeper';
+import { PoolsModule } from '../pools/pools.module';
 
 @Module({
   imports: [PoolsModule],

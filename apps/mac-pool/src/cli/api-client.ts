@@ -25,7 +25,13 @@ export class MacPoolClient {
   }
 
   /** Streams a file as the request body, reporting bytes sent. */
-  async upload<T>(method: 'POST' | 'PUT', path: string, file: string, contentType: string, onProgress: (sent: number, total: number) => void): Promise<T> {
+  async upload<T>(
+    method: 'POST' | 'PUT',
+    path: string,
+    file: string,
+    contentType: string,
+    onProgress: (sent: number, total: number) => void,
+  ): Promise<T> {
     const total = (await stat(file)).size;
     let sent = 0;
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });

@@ -1,6 +1,6 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ApiFailure, MacPoolClient } from './api-client';
 
 /** `macpool`: the administrators' command line over the REST API. */
@@ -26,7 +26,8 @@ function client(): MacPoolClient {
   const url = process.env.MACPOOL_URL ?? 'http://127.0.0.1:8080';
   let token = process.env.MACPOOL_TOKEN;
   if (!token && process.env.MACPOOL_TOKEN_FILE) token = readFileSync(process.env.MACPOOL_TOKEN_FILE, 'utf8').trim();
-  if (!token) fail('no token: set MACPOOL_TOKEN (or MACPOOL_TOKEN_FILE); `npm start` writes the first admin token to .data/mac-pool/admin-token', 2);
+  if (!token)
+    fail('no token: set MACPOOL_TOKEN (or MACPOOL_TOKEN_FILE); `npm start` writes the first admin token to .data/mac-pool/admin-token', 2);
   return new MacPoolClient(url, token);
 }
 
@@ -41,7 +42,11 @@ function fail(message: string, code = 1): never {
 function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
@@ -69,7 +74,16 @@ pools
     const list = await client().request<PoolView[]>('GET', '/v1/pools');
     print(list, () =>
       table(
-        list.map((p) => ({ name: p.name, priority: p.priority, free: p.counts.free, reserved: p.counts.reserved, allocated: p.counts.allocated, quarantined: p.counts.quarantined, total: p.counts.total, scope: scopeText(p.scope) })),
+        list.map((p) => ({
+          name: p.name,
+          priority: p.priority,
+          free: p.counts.free,
+          reserved: p.counts.reserved,
+          allocated: p.counts.allocated,
+          quarantined: p.counts.quarantined,
+          total: p.counts.total,
+          scope: scopeText(p.scope),
+        })),
         ['name', 'priority', 'free', 'reserved', 'allocated', 'quarantined', 'total', 'scope'],
       ),
     );
@@ -100,12 +114,10 @@ pools
     print(pool, () => `created pool ${pool.name} (priority ${pool.priority}, scope ${scopeText(pool.scope)})`);
   });
 
-pools
-  .command('show <name>')
-  .action(async (name: string) => {
-    const p = await client().request<PoolView>('GET', `/v1/pools/${encodeURIComponent(name)}`);
-    print(p, () => JSON.stringify(p, null, 2));
-  });
+pools.command('show <name>').action(async (name: string) => {
+  const p = await client().request<PoolView>('GET', `/v1/pools/${encodeURIComponent(name)}`);
+  print(p, () => JSON.stringify(p, null, 2));
+});
 
 pools
   .command('delete <name>')
@@ -119,7 +131,9 @@ const FORMATS: Record<string, string> = { text: 'text/plain', csv: 'text/csv', j
 
 program
   .command('upload <pool> <file>')
-  .description('add the MACs of a file to a pool (text: MAC or first-last per line; csv: header with mac[,hostname,ipv4,ipv6,description]; json)')
+  .description(
+    'add the MACs of a file to a pool (text: MAC or first-last per line; csv: header with mac[,hostname,ipv4,ipv6,description]; json)',
+  )
   .option('--replace', 'make the pool equal to the file (removes free MACs not listed)')
   .option('--dry-run', 'report what would change, write nothing')
   .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(Object.keys(FORMATS)))
@@ -129,9 +143,15 @@ program
     const path = `/v1/pools/${encodeURIComponent(pool)}/macs${query}`;
     const progress = new Progress();
     const c = client();
-    const result = await c.upload<Record<string, number>>(o.replace ? 'PUT' : 'POST', path, file, FORMATS[format], (sent, total) => progress.update(sent, total));
+    const result = await c.upload<Record<string, number>>(o.replace ? 'PUT' : 'POST', path, file, FORMATS[format], (sent, total) =>
+      progress.update(sent, total),
+    );
     progress.done();
-    print(result, () => `${o.dryRun ? 'dry run, nothing written: would have ' : ''}added ${result.added}, updated ${result.updated}, removed ${result.removed}, unchanged ${result.unchanged}`);
+    print(
+      result,
+      () =>
+        `${o.dryRun ? 'dry run, nothing written: would have ' : ''}added ${result.added}, updated ${result.updated}, removed ${result.removed}, unchanged ${result.unchanged}`,
+    );
   });
 
 program
@@ -139,7 +159,12 @@ program
   .description('a MAC: pool, state, port, metadata')
   .action(async (mac: string) => {
     const m = await client().request<Record<string, unknown>>('GET', `/v1/macs/${encodeURIComponent(mac)}`);
-    print(m, () => Object.entries(m).filter(([, v]) => v !== null).map(([k, v]) => `${k.padEnd(15)} ${v instanceof Object ? JSON.stringify(v) : v}`).join('\n'));
+    print(m, () =>
+      Object.entries(m)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => `${k.padEnd(15)} ${v instanceof Object ? JSON.stringify(v) : v}`)
+        .join('\n'),
+    );
   });
 
 program
@@ -152,9 +177,14 @@ program
       `/v1/macs/${encodeURIComponent(mac)}/history${o.at ? `?at=${encodeURIComponent(o.at)}` : ''}`,
     );
     print(h, () => {
-      const events = table(h.events.map((e) => ({ ...e, at: new Date(e.at as string).toISOString() })), ['at', 'action', 'portId', 'deviceId', 'projectId', 'networkId', 'actor']);
+      const events = table(
+        h.events.map((e) => ({ ...e, at: new Date(e.at as string).toISOString() })),
+        ['at', 'action', 'portId', 'deviceId', 'projectId', 'networkId', 'actor'],
+      );
       if (!h.at) return events;
-      const who = h.at.holder ? `port ${h.at.holder.portId} (device ${h.at.holder.deviceId ?? '-'}, project ${h.at.holder.projectId ?? '-'})` : 'nobody';
+      const who = h.at.holder
+        ? `port ${h.at.holder.portId} (device ${h.at.holder.deviceId ?? '-'}, project ${h.at.holder.projectId ?? '-'})`
+        : 'nobody';
       return `${events}\n\nat ${o.at}: held by ${who}`;
     });
   });
@@ -163,8 +193,16 @@ program
   .command('stats')
   .description('MAC counts by state, per pool and in total')
   .action(async () => {
-    const s = await client().request<{ pools: Array<{ name: string; counts: Record<string, number> }>; totals: Record<string, number> }>('GET', '/v1/stats');
-    print(s, () => table([...s.pools.map((p) => ({ pool: p.name, ...p.counts })), { pool: 'TOTAL', ...s.totals }], ['pool', 'free', 'reserved', 'allocated', 'quarantined', 'total']));
+    const s = await client().request<{ pools: Array<{ name: string; counts: Record<string, number> }>; totals: Record<string, number> }>(
+      'GET',
+      '/v1/stats',
+    );
+    print(s, () =>
+      table(
+        [...s.pools.map((p) => ({ pool: p.name, ...p.counts })), { pool: 'TOTAL', ...s.totals }],
+        ['pool', 'free', 'reserved', 'allocated', 'quarantined', 'total'],
+      ),
+    );
   });
 
 interface ReconcileView {
@@ -185,11 +223,16 @@ program
     const r = await client().request<ReconcileView>('POST', `/v1/reconcile${o.dryRun ? '?dryRun=true' : ''}`);
     print(r, () => {
       const verb = r.dryRun ? 'would ' : '';
-      const lines = [`${r.neutronPorts} Neutron ports, ${r.liveAllocations} live allocations${r.dryRun ? ' (dry run, nothing changed)' : ''}`];
+      const lines = [
+        `${r.neutronPorts} Neutron ports, ${r.liveAllocations} live allocations${r.dryRun ? ' (dry run, nothing changed)' : ''}`,
+      ];
       for (const a of r.release) lines.push(`${verb}release ${a.mac} (port ${a.portId} no longer exists)`);
       for (const a of r.commit) lines.push(`${verb}commit ${a.mac} (port ${a.portId} exists)`);
       for (const m of r.macMismatch) lines.push(`mismatch: port ${m.portId} carries ${m.portMac}, its allocation is ${m.allocatedMac}`);
-      for (const u of r.unallocatedPoolMacs) lines.push(`unallocated: port ${u.portId} carries pool MAC ${u.mac} (${u.poolState}${u.allocatedTo ? `, allocated to ${u.allocatedTo}` : ''})`);
+      for (const u of r.unallocatedPoolMacs)
+        lines.push(
+          `unallocated: port ${u.portId} carries pool MAC ${u.mac} (${u.poolState}${u.allocatedTo ? `, allocated to ${u.allocatedTo}` : ''})`,
+        );
       return lines.join('\n');
     });
   });
@@ -198,7 +241,9 @@ program
   .command('token')
   .description('create a bearer token (admin)')
   .argument('<name>')
-  .addOption(new Option('--role <role>', 'admin, hook (the Neutron plugin) or reader').choices(['admin', 'hook', 'reader']).makeOptionMandatory())
+  .addOption(
+    new Option('--role <role>', 'admin, hook (the Neutron plugin) or reader').choices(['admin', 'hook', 'reader']).makeOptionMandatory(),
+  )
   .action(async (name: string, o) => {
     const t = await client().request<{ token: string }>('POST', '/v1/tokens', { name, role: o.role });
     print(t, () => t.token);
@@ -227,15 +272,19 @@ class Progress {
     process.stderr.write(process.stderr.isTTY ? `\r${text}` : `${text}\n`);
   }
   done() {
-    if (this.lastShown >= 0) process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}done in ${((Date.now() - this.started) / 1000).toFixed(1)} s\n`);
+    if (this.lastShown >= 0)
+      process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}done in ${((Date.now() - this.started) / 1000).toFixed(1)} s\n`);
   }
 }
 
 function report(err: unknown): never {
   if (!(err instanceof ApiFailure)) fail((err as Error).message);
-  const details = err.details as { errors?: Array<{ line: number | null; input: string; reason: string }>; errorCount?: number } | undefined;
+  const details = err.details as
+    { errors?: Array<{ line: number | null; input: string; reason: string }>; errorCount?: number } | undefined;
   if (details?.errors) {
-    const lines = details.errors.map((e) => `  ${e.line === null ? '(not in file)' : `line ${e.line}`}: ${e.input ? `${e.input}: ` : ''}${e.reason}`);
+    const lines = details.errors.map(
+      (e) => `  ${e.line === null ? '(not in file)' : `line ${e.line}`}: ${e.input ? `${e.input}: ` : ''}${e.reason}`,
+    );
     const more = (details.errorCount ?? 0) > details.errors.length ? `\n  ... and ${details.errorCount! - details.errors.length} more` : '';
     fail(`${err.message}\n${lines.join('\n')}${more}`);
   }

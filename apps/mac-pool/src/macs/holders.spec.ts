@@ -1,8 +1,16 @@
 import { HistoryEvent, holderAt, holdingsOf } from './holders';
 
 const ev = (at: string, action: HistoryEvent['action'], portId: string | null = null): HistoryEvent => ({
-  at: new Date(at), mac: '02:00:00:00:00:01', pool: 'p', action, portId, deviceId: portId ? `vm-${portId}` : null,
-  deviceOwner: null, projectId: null, networkId: null, actor: 'hook',
+  at: new Date(at),
+  mac: '02:00:00:00:00:01',
+  pool: 'p',
+  action,
+  portId,
+  deviceId: portId ? `vm-${portId}` : null,
+  deviceOwner: null,
+  projectId: null,
+  networkId: null,
+  actor: 'hook',
 });
 
 describe('holdings from history', () => {

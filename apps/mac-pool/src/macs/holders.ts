@@ -30,7 +30,15 @@ export function holdingsOf(events: HistoryEvent[]): Holding[] {
   for (const e of events) {
     if (e.action === 'reserved' && e.portId) {
       if (open) open.until = e.at; // a lost release: the new holder ends the old span
-      open = { portId: e.portId, deviceId: e.deviceId, projectId: e.projectId, networkId: e.networkId, pool: e.pool, from: e.at, until: null };
+      open = {
+        portId: e.portId,
+        deviceId: e.deviceId,
+        projectId: e.projectId,
+        networkId: e.networkId,
+        pool: e.pool,
+        from: e.at,
+        until: null,
+      };
       holdings.push(open);
     } else if ((e.action === 'released' || e.action === 'expired') && open) {
       open.until = e.at;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '@app/platform';
 import { MacFormatError, normaliseMac } from '@app/mac';
+import { ApiError } from '@app/platform';
 import { HistoryEvent, Holding, holderAt, holdingsOf } from './holders';
 import { MacRecord, MacRepository } from './mac.repository';
 

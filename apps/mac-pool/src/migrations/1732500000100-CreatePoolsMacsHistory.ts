@@ -46,7 +46,9 @@ export class CreatePoolsMacsHistory1732500000100 implements MigrationInterface {
         CONSTRAINT live_state_has_port CHECK ((state IN ('reserved', 'allocated')) = (port_id IS NOT NULL))
       )`);
     await q.query(`CREATE INDEX macs_free_by_pool ON macs (pool_id, (hostname IS NOT NULL), available_since, mac) WHERE state = 'free'`);
-    await q.query(`CREATE INDEX macs_free_by_short_hostname ON macs (split_part(hostname, '.', 1)) WHERE state = 'free' AND hostname IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX macs_free_by_short_hostname ON macs (split_part(hostname, '.', 1)) WHERE state = 'free' AND hostname IS NOT NULL`,
+    );
     // Partial indexes: a free row (the bulk of a pool, and all of a fresh upload) is indexed only
     // where free rows are looked for, which keeps million-row uploads cheap.
     await q.query(`CREATE UNIQUE INDEX macs_port_id ON macs (port_id) WHERE port_id IS NOT NULL`);

@@ -36,8 +36,17 @@ export class PoolRepository {
       `INSERT INTO pools (name, description, network_ids, project_ids, availability_zones, priority,
                           quarantine_seconds, reservation_ttl_seconds, allow_universal)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO NOTHING RETURNING name`,
-      [p.name, p.description, p.scope.networkIds, p.scope.projectIds, p.scope.availabilityZones, p.priority,
-       p.quarantineSeconds, p.reservationTtlSeconds, p.allowUniversal],
+      [
+        p.name,
+        p.description,
+        p.scope.networkIds,
+        p.scope.projectIds,
+        p.scope.availabilityZones,
+        p.priority,
+        p.quarantineSeconds,
+        p.reservationTtlSeconds,
+        p.allowUniversal,
+      ],
     );
     return rows.length ? this.findByName(p.name, manager) : null;
   }
@@ -47,8 +56,17 @@ export class PoolRepository {
       `UPDATE pools SET description = $2, network_ids = $3, project_ids = $4, availability_zones = $5, priority = $6,
               quarantine_seconds = $7, reservation_ttl_seconds = $8, allow_universal = $9, updated_at = now()
        WHERE name = $1`,
-      [p.name, p.description, p.scope.networkIds, p.scope.projectIds, p.scope.availabilityZones, p.priority,
-       p.quarantineSeconds, p.reservationTtlSeconds, p.allowUniversal],
+      [
+        p.name,
+        p.description,
+        p.scope.networkIds,
+        p.scope.projectIds,
+        p.scope.availabilityZones,
+        p.priority,
+        p.quarantineSeconds,
+        p.reservationTtlSeconds,
+        p.allowUniversal,
+      ],
     );
     return this.findByName(p.name, manager);
   }

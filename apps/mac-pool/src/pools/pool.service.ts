@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, AuditRepository, Principal } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { CreatePoolDto, UpdatePoolDto } from './pool.dto';
+import { ApiError, AuditRepository, Principal } from '@app/platform';
 import { Pool, StateCounts, emptyCounts } from './pool';
 import { PoolDirectory } from './pool-directory';
+import { CreatePoolDto, UpdatePoolDto } from './pool.dto';
 import { PoolFields, PoolRepository } from './pool.repository';
 
 export type PoolWithCounts = Pool & { counts: StateCounts };
@@ -82,10 +82,14 @@ export class PoolService {
       const counts = await this.pools.counts(pool.id, m);
       const live = counts.reserved + counts.allocated;
       if (live > 0 && !force) {
-        throw ApiError.conflict('pool_in_use', `pool ${name} has ${live} reserved or allocated MACs; delete with ?force=true to drop them anyway`, {
-          reserved: counts.reserved,
-          allocated: counts.allocated,
-        });
+        throw ApiError.conflict(
+          'pool_in_use',
+          `pool ${name} has ${live} reserved or allocated MACs; delete with ?force=true to drop them anyway`,
+          {
+            reserved: counts.reserved,
+            allocated: counts.allocated,
+          },
+        );
       }
       await this.pools.delete(pool.id, m);
       await this.audit.record({ actor: actor.name, action: 'pool.delete', target: name, details: { force, counts } }, m);

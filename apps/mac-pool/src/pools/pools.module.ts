@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { UploadController } from '../uploads/upload.controller';
-import { UploadRepository } from '../uploads/upload.repository';
-import { UploadService } from '../uploads/upload.service';
-import { PoolController } from './pool.controller';
 import { PoolDirectory } from './pool-directory';
+import { PoolController } from './pool.controller';
 import { PoolRepository } from './pool.repository';
 import { PoolService } from './pool.service';
 import { StatsController } from './stats.controller';
+import { UploadController } from '../uploads/upload.controller';
+import { UploadRepository } from '../uploads/upload.repository';
+import { UploadService } from '../uploads/upload.service';
 
 @Module({
   controllers: [PoolController, UploadController, StatsController],

@@ -31,7 +31,8 @@ export function readCloud(yamlText: string, name: string, source: string): Cloud
   const authType = text(cloud.auth_type) ?? 'password';
   if (authType !== 'password') throw new Error(`${source}: cloud "${name}" uses auth_type ${authType}; only password is supported`);
   const iface = (text(cloud.interface) ?? 'public').replace(/URL$/, '');
-  if (!['public', 'internal', 'admin'].includes(iface)) throw new Error(`${source}: cloud "${name}" has interface ${iface}; use public, internal or admin`);
+  if (!['public', 'internal', 'admin'].includes(iface))
+    throw new Error(`${source}: cloud "${name}" has interface ${iface}; use public, internal or admin`);
   const authUrl = text(auth.auth_url)!.replace(/\/+$/, '');
   return {
     authUrl: /\/v3$/.test(authUrl) ? authUrl : `${authUrl}/v3`,

@@ -42,7 +42,10 @@ export class KeystoneSession {
     const c = this.cloud;
     const body = {
       auth: {
-        identity: { methods: ['password'], password: { user: { name: c.username, domain: { name: c.userDomainName }, password: c.password } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: c.username, domain: { name: c.userDomainName }, password: c.password } },
+        },
         scope: { project: { name: c.projectName, domain: { name: c.projectDomainName } } },
       },
     };
@@ -59,7 +62,9 @@ export class KeystoneSession {
     }
     if (res.status !== 201) {
       const detail = ((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? '';
-      throw new KeystoneAuthError(`Keystone at ${c.authUrl} refused user ${c.username} for project ${c.projectName}: HTTP ${res.status} ${detail}`.trim());
+      throw new KeystoneAuthError(
+        `Keystone at ${c.authUrl} refused user ${c.username} for project ${c.projectName}: HTTP ${res.status} ${detail}`.trim(),
+      );
     }
     const token = res.headers.get('x-subject-token');
     const json = (await res.json()) as { token: { expires_at: string; catalog?: CatalogEntry[] } };

@@ -1,9 +1,9 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { ApiError } from '@app/platform';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiError } from '@app/platform';
 import { MacPoolConfig } from '../config';
 import { readCloud } from './clouds-yaml';
 import { KeystoneAuthError, KeystoneSession } from './keystone-session';
@@ -12,7 +12,12 @@ import { NeutronPort } from './reconcile-plan';
 const PAGE = 1000;
 
 /** Where openstacksdk looks for clouds.yaml, in its order. */
-const cloudsYamlPaths = () => [process.env.OS_CLIENT_CONFIG_FILE, join(process.cwd(), 'clouds.yaml'), join(homedir(), '.config/openstack/clouds.yaml'), '/etc/openstack/clouds.yaml'];
+const cloudsYamlPaths = () => [
+  process.env.OS_CLIENT_CONFIG_FILE,
+  join(process.cwd(), 'clouds.yaml'),
+  join(homedir(), '.config/openstack/clouds.yaml'),
+  '/etc/openstack/clouds.yaml',
+];
 
 /**
  * Neutron's port list over its v2.0 API. With MACPOOL_OS_CLOUD, authenticated by Keystone with a
@@ -29,9 +34,12 @@ export class NeutronClient implements OnModuleInit {
   onModuleInit(): void {
     const cloud = this.config.get('MACPOOL_OS_CLOUD', { infer: true });
     if (!cloud) return;
-    const candidates = [this.config.get('MACPOOL_CLOUDS_YAML', { infer: true }) ?? cloudsYamlPaths()].flat().filter((p): p is string => Boolean(p));
+    const candidates = [this.config.get('MACPOOL_CLOUDS_YAML', { infer: true }) ?? cloudsYamlPaths()]
+      .flat()
+      .filter((p): p is string => Boolean(p));
     const file = candidates.find((p) => existsSync(p));
-    if (!file) throw new Error(`MACPOOL_OS_CLOUD=${cloud}: no clouds.yaml found (looked in ${candidates.join(', ')}); set MACPOOL_CLOUDS_YAML`);
+    if (!file)
+      throw new Error(`MACPOOL_OS_CLOUD=${cloud}: no clouds.yaml found (looked in ${candidates.join(', ')}); set MACPOOL_CLOUDS_YAML`);
     this.keystone = new KeystoneSession(readCloud(readFileSync(file, 'utf8'), cloud, file));
   }
 
@@ -41,7 +49,10 @@ export class NeutronClient implements OnModuleInit {
 
   async listPorts(): Promise<NeutronPort[]> {
     if (!this.configured) {
-      throw ApiError.conflict('reconcile_not_configured', 'set MACPOOL_OS_CLOUD (Keystone credentials from clouds.yaml) or MACPOOL_NEUTRON_URL (noauth) to reconcile against Neutron');
+      throw ApiError.conflict(
+        'reconcile_not_configured',
+        'set MACPOOL_OS_CLOUD (Keystone credentials from clouds.yaml) or MACPOOL_NEUTRON_URL (noauth) to reconcile against Neutron',
+      );
     }
     try {
       const base = this.config.get('MACPOOL_NEUTRON_URL', { infer: true }) ?? (await this.keystone!.endpoint('network'));
@@ -77,7 +88,8 @@ export class NeutronClient implements OnModuleInit {
       }
       // A token revoked or expired early: one retry with a fresh one.
       if (res.status === 401 && this.keystone && attempt === 0) continue;
-      if (!res.ok) throw new ApiError(502, 'neutron_error', `Neutron answered ${res.status} to the port list: ${(await res.text()).slice(0, 300)}`);
+      if (!res.ok)
+        throw new ApiError(502, 'neutron_error', `Neutron answered ${res.status} to the port list: ${(await res.text()).slice(0, 300)}`);
       return ((await res.json()) as { ports: Array<{ id: string; mac_address: string; device_owner: string }> }).ports;
     }
   }

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AllocationsModule } from '../allocations/allocations.module';
 import { NeutronClient } from './neutron.client';
 import { ReconcileController } from './reconcile.controller';
 import { ReconcileRepository } from './reconcile.repository';
 import { ReconcileScheduler } from './reconcile.scheduler';
 import { ReconcileService } from './reconcile.service';
+import { AllocationsModule } from '../allocations/allocations.module';
 
 @Module({
   imports: [AllocationsModule],

@@ -16,10 +16,9 @@ export class ReconcileRepository {
   /** The pool's view of those of `macs` that are pool MACs. */
   async poolMacs(macs: string[]): Promise<PoolMacOnPort[]> {
     if (macs.length === 0) return [];
-    return this.db.query(
-      `SELECT mac::text AS mac, state::text AS state, port_id AS "portId" FROM macs WHERE mac = ANY($1::macaddr[])`,
-      [macs],
-    );
+    return this.db.query(`SELECT mac::text AS mac, state::text AS state, port_id AS "portId" FROM macs WHERE mac = ANY($1::macaddr[])`, [
+      macs,
+    ]);
   }
 
   /** Runs `work` unless another node is reconciling right now (session advisory lock). */

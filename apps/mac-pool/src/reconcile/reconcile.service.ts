@@ -45,17 +45,33 @@ export class ReconcileService {
     const allocations = await this.repo.liveAllocations();
     const ports = await this.neutron.listPorts();
     const poolMacs = await this.repo.poolMacs([...new Set(ports.map((p) => p.mac))]);
-    const plan = planReconcile(ports, allocations, poolMacs, new Date(), this.config.get('MACPOOL_RECONCILE_GRACE_SECONDS', { infer: true }));
+    const plan = planReconcile(
+      ports,
+      allocations,
+      poolMacs,
+      new Date(),
+      this.config.get('MACPOOL_RECONCILE_GRACE_SECONDS', { infer: true }),
+    );
     if (!dryRun) {
       for (const a of plan.release) await this.allocations.release(a.portId, actor);
       for (const a of plan.commit) await this.allocations.commit(a.portId, actor);
       this.changes.inc({ change: 'released' }, plan.release.length);
       this.changes.inc({ change: 'committed' }, plan.commit.length);
       if (plan.release.length || plan.commit.length) {
-        await this.audit.record({ actor, action: 'reconcile', target: 'neutron', details: { released: plan.release.length, committed: plan.commit.length } });
+        await this.audit.record({
+          actor,
+          action: 'reconcile',
+          target: 'neutron',
+          details: { released: plan.release.length, committed: plan.commit.length },
+        });
       }
     }
-    const summary = { released: plan.release.length, committed: plan.commit.length, macMismatch: plan.macMismatch.length, unallocatedPoolMacs: plan.unallocatedPoolMacs.length };
+    const summary = {
+      released: plan.release.length,
+      committed: plan.commit.length,
+      macMismatch: plan.macMismatch.length,
+      unallocatedPoolMacs: plan.unallocatedPoolMacs.length,
+    };
     this.logger.log({ ...summary, dryRun }, 'reconciled with Neutron');
     return { ...plan, dryRun, neutronPorts: ports.length, liveAllocations: allocations.length };
   }

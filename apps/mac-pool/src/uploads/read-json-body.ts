@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
-import { ApiError } from '@app/platform';
 import type { Request } from 'express';
+import { ApiError } from '@app/platform';
 
 /** Reads a JSON upload of at most `maxBytes` (JSON has no line structure to stream by). */
 export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
@@ -10,7 +10,11 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
     size += chunk.length;
     if (size > maxBytes) {
       const limit = `${Math.round(maxBytes / 1024 ** 2)} MiB`;
-      throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'payload_too_large', `JSON uploads are limited to ${limit} (MACPOOL_JSON_UPLOAD_LIMIT); use text/plain or text/csv for large files (they stream)`);
+      throw new ApiError(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        'payload_too_large',
+        `JSON uploads are limited to ${limit} (MACPOOL_JSON_UPLOAD_LIMIT); use text/plain or text/csv for large files (they stream)`,
+      );
     }
     chunks.push(chunk);
   }

@@ -1,9 +1,8 @@
-import { Controller, HttpCode, Param, ParseBoolPipe, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Param, ParseBoolPipe, Post, Put, Query, Req, HttpStatus } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiError, AuthenticatedRequest } from '@app/platform';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { uploadFormatOf } from '@app/mac';
-import { HttpStatus } from '@nestjs/common';
+import { ApiError, AuthenticatedRequest } from '@app/platform';
 import { MacPoolConfig } from '../config';
 import { readJsonBody } from './read-json-body';
 import { UploadService } from './upload.service';
@@ -23,9 +22,15 @@ export class UploadController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Add MACs (and update metadata of MACs already in this pool)' })
   @ApiConsumes(...CONSUMES)
-  @ApiBody({ description: 'text: one MAC or first-last range per line; csv: header with mac[,hostname,ipv4,ipv6,description]; json: array' })
+  @ApiBody({
+    description: 'text: one MAC or first-last range per line; csv: header with mac[,hostname,ipv4,ipv6,description]; json: array',
+  })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
-  add(@Param('name') pool: string, @Query('dryRun', new ParseBoolPipe({ optional: true })) dryRun: boolean | undefined, @Req() req: AuthenticatedRequest) {
+  add(
+    @Param('name') pool: string,
+    @Query('dryRun', new ParseBoolPipe({ optional: true })) dryRun: boolean | undefined,
+    @Req() req: AuthenticatedRequest,
+  ) {
     return this.run(pool, false, dryRun ?? false, req);
   }
 
@@ -34,7 +39,11 @@ export class UploadController {
   @ApiOperation({ summary: 'Make the pool equal to the upload: add, update metadata, remove free MACs not listed' })
   @ApiConsumes(...CONSUMES)
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
-  replace(@Param('name') pool: string, @Query('dryRun', new ParseBoolPipe({ optional: true })) dryRun: boolean | undefined, @Req() req: AuthenticatedRequest) {
+  replace(
+    @Param('name') pool: string,
+    @Query('dryRun', new ParseBoolPipe({ optional: true })) dryRun: boolean | undefined,
+    @Req() req: AuthenticatedRequest,
+  ) {
     return this.run(pool, true, dryRun ?? false, req);
   }
 

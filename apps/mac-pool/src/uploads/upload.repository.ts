@@ -1,8 +1,8 @@
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { Writable } from 'node:stream';
-import { once } from 'node:events';
 import { EntityManager } from 'typeorm';
 import { PoolEntry } from '@app/mac';
 import { copyRowOf } from './copy-rows';
@@ -56,7 +56,11 @@ export class UploadRepository {
     );
     return {
       total: rows[0]?.total ?? 0,
-      rows: rows.map((r) => ({ line: r.lines[1], mac: r.mac, reason: `duplicate of line ${r.lines[0]} (${r.mac} appears on lines ${r.lines.join(', ')})` })),
+      rows: rows.map((r) => ({
+        line: r.lines[1],
+        mac: r.mac,
+        reason: `duplicate of line ${r.lines[0]} (${r.mac} appears on lines ${r.lines.join(', ')})`,
+      })),
     };
   }
 
@@ -81,7 +85,11 @@ export class UploadRepository {
   }
 
   /** Live (reserved/allocated) MACs of the pool that the upload leaves out: a replace can't drop them. */
-  async liveMissingFromFile(m: EntityManager, poolId: number, limit: number): Promise<{ total: number; rows: Array<{ mac: string; state: string; portId: string }> }> {
+  async liveMissingFromFile(
+    m: EntityManager,
+    poolId: number,
+    limit: number,
+  ): Promise<{ total: number; rows: Array<{ mac: string; state: string; portId: string }> }> {
     const rows: Array<{ mac: string; state: string; port_id: string; total: number }> = await m.query(
       `SELECT x.mac::text AS mac, x.state, x.port_id, count(*) OVER ()::int AS total
        FROM macs x WHERE x.pool_id = $1 AND x.state IN ('reserved', 'allocated')
@@ -99,7 +107,8 @@ export class UploadRepository {
   async merge(m: EntityManager, poolId: number, replace: boolean, staged: number, samePool: number): Promise<UploadCounts> {
     let updated = 0;
     if (samePool > 0) {
-      updated = await this.affected(m,
+      updated = await this.affected(
+        m,
         `UPDATE macs x SET hostname = s.hostname, ipv4 = s.ipv4, ipv6 = s.ipv6, description = s.description
          FROM upload_staging s
          WHERE x.mac = s.mac AND x.pool_id = $1
@@ -107,7 +116,8 @@ export class UploadRepository {
         [poolId],
       );
     }
-    const added = await this.affected(m,
+    const added = await this.affected(
+      m,
       `INSERT INTO macs (mac, pool_id, hostname, ipv4, ipv6, description)
        SELECT s.mac, $1, s.hostname, s.ipv4, s.ipv6, s.description FROM upload_staging s
        ${samePool > 0 ? 'WHERE NOT EXISTS (SELECT 1 FROM macs x WHERE x.mac = s.mac)' : ''}`,
@@ -115,7 +125,8 @@ export class UploadRepository {
     );
     let removed = 0;
     if (replace) {
-      removed = await this.affected(m,
+      removed = await this.affected(
+        m,
         `DELETE FROM macs x WHERE x.pool_id = $1 AND x.state IN ('free', 'quarantined')
            AND NOT EXISTS (SELECT 1 FROM upload_staging s WHERE s.mac = x.mac)`,
         [poolId],

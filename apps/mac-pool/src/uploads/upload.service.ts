@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiError, AuditRepository, Principal } from '@app/platform';
-import { LineError, ParsedBatch, RangePolicy, UploadFormat, parseCsvUpload, parseJsonUpload, parseTextUpload, rangeSize } from '@app/mac';
 import { DataSource } from 'typeorm';
+import { LineError, ParsedBatch, RangePolicy, UploadFormat, parseCsvUpload, parseJsonUpload, parseTextUpload, rangeSize } from '@app/mac';
+import { ApiError, AuditRepository, Principal } from '@app/platform';
 import { MacPoolConfig } from '../config';
-import { PoolRepository } from '../pools/pool.repository';
 import { UploadCounts, UploadRepository } from './upload.repository';
+import { PoolRepository } from '../pools/pool.repository';
 
 export interface UploadRequest {
   pool: string;
@@ -68,9 +68,13 @@ export class UploadService {
             macs += rangeSize(parsed.entry);
             if (macs > maxMacs) {
               throw new Refused(
-                ApiError.unprocessable('upload_too_large', `the upload holds more than ${maxMacs} MACs (MACPOOL_MAX_UPLOAD_MACS); split it`, {
-                  line: parsed.entry.line,
-                }),
+                ApiError.unprocessable(
+                  'upload_too_large',
+                  `the upload holds more than ${maxMacs} MACs (MACPOOL_MAX_UPLOAD_MACS); split it`,
+                  {
+                    line: parsed.entry.line,
+                  },
+                ),
               );
             }
             // Once a line is bad nothing will be written: keep parsing to list every bad line, stop copying.
@@ -92,7 +96,12 @@ export class UploadService {
         if (conflicts.length) {
           throw new Refused(
             badLines(
-              conflicts.map((c) => ({ line: c.line, input: c.mac, code: c.reason.startsWith('duplicate') ? 'duplicate_in_file' : 'in_other_pool', reason: c.reason })),
+              conflicts.map((c) => ({
+                line: c.line,
+                input: c.mac,
+                code: c.reason.startsWith('duplicate') ? 'duplicate_in_file' : 'in_other_pool',
+                reason: c.reason,
+              })),
               dups.total + overlap.otherPools,
               'MACs duplicated in the file or belonging to another pool',
             ),
@@ -104,7 +113,12 @@ export class UploadService {
           if (live.total > 0) {
             throw new Refused(
               badLines(
-                live.rows.map((r) => ({ line: null, input: r.mac, code: 'would_remove_live_mac', reason: `${r.state} to port ${r.portId}: a replace may not remove it; release the port first or keep the MAC in the file` })),
+                live.rows.map((r) => ({
+                  line: null,
+                  input: r.mac,
+                  code: 'would_remove_live_mac',
+                  reason: `${r.state} to port ${r.portId}: a replace may not remove it; release the port first or keep the MAC in the file`,
+                })),
                 live.total,
                 `the upload leaves out ${live.total} reserved or allocated MACs of pool ${pool.name}`,
               ),
@@ -115,7 +129,10 @@ export class UploadService {
         phases.mark('merge');
         this.logger.log({ pool: pool.name, rows: writer.rows, ...counts, dryRun: req.dryRun, ms: phases.ms }, 'upload checked and merged');
         if (req.dryRun) throw new DryRunDone(counts);
-        await this.audit.record({ actor: req.actor.name, action: req.replace ? 'pool.replace_macs' : 'pool.add_macs', target: pool.name, details: counts }, m);
+        await this.audit.record(
+          { actor: req.actor.name, action: req.replace ? 'pool.replace_macs' : 'pool.add_macs', target: pool.name, details: counts },
+          m,
+        );
         return { ...counts, dryRun: false };
       });
     } catch (err) {
@@ -123,7 +140,10 @@ export class UploadService {
       if (err instanceof Refused) throw err.error;
       // Another upload raced us to the same MAC (different pool, committed meanwhile).
       if ((err as { code?: string }).code === '23505') {
-        throw ApiError.conflict('concurrent_upload', 'another upload added some of these MACs at the same time; nothing was written, retry');
+        throw ApiError.conflict(
+          'concurrent_upload',
+          'another upload added some of these MACs at the same time; nothing was written, retry',
+        );
       }
       throw err;
     }

