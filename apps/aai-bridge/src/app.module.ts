@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
-import { aaiBridgeEnv } from './config';
+import { AaiBridgeConfig, aaiBridgeEnv } from './config';
 import { HandoffModule } from './handoff/handoff.module';
 import { MappingModule } from './mapping/mapping.module';
 import { CreateMappingVersions1732600000000 } from './migrations/1732600000000-CreateMappingVersions';
@@ -16,6 +16,11 @@ import { SamlModule } from './saml/saml.module';
     PlatformModule.forRoot({
       serviceName: 'aai-bridge',
       env: aaiBridgeEnv,
+      configToken: AaiBridgeConfig,
+      // reader: the mapping rules and their history, read-only.
+      roles: ['admin', 'reader'],
+      // Earlier versions shared mac-pool's key; a distinct one only matters when both share a database.
+      migrationLockKey: 0x6161692d627267, // "aai-brg"
       migrations: [
         CreateMappingVersions1732600000000,
         CreateGrants1732600000100,

@@ -1,4 +1,4 @@
-import { EnvValues, EnvVar, bool, commonEnv, int, oneOf, port, str } from '@app/platform';
+import { bool, commonEnv, configToken, EnvValues, EnvVar, int, oneOf, port, str } from '@app/platform';
 
 const url = (o: Omit<EnvVar<string>, 'parse'>): EnvVar<string> => ({
   ...o,
@@ -63,4 +63,6 @@ export const aaiBridgeEnv = {
   AAI_GRANT_EXPIRY_DAYS: int({ description: 'revoke grants not refreshed by a login for this many days (0: never)', default: 0, min: 0 }),
 };
 
+/** The validated values; inject with `@Inject(AaiBridgeConfig) config: AaiBridgeConfig`. */
 export type AaiBridgeConfig = EnvValues<typeof aaiBridgeEnv>;
+export const AaiBridgeConfig = configToken('AaiBridgeConfig');

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import { AllocationsModule } from './allocations/allocations.module';
-import { macPoolEnv } from './config';
+import { MacPoolConfig, macPoolEnv } from './config';
 import { MacsModule } from './macs/macs.module';
 import { CreatePoolsMacsHistory1732500000100 } from './migrations/1732500000100-CreatePoolsMacsHistory';
 import { PoolsModule } from './pools/pools.module';
@@ -12,6 +12,10 @@ import { ReconcileModule } from './reconcile/reconcile.module';
     PlatformModule.forRoot({
       serviceName: 'mac-pool',
       env: macPoolEnv,
+      configToken: MacPoolConfig,
+      // hook: the allocation API (Neutron's plugin); reader: read-only.
+      roles: ['admin', 'hook', 'reader'],
+      migrationLockKey: 0x6d6163706f6f6c, // "macpool"
       migrations: [CreatePoolsMacsHistory1732500000100],
       adminToken: { tokenVar: 'MACPOOL_ADMIN_TOKEN', dataDirVar: 'MACPOOL_DATA_DIR' },
     }),

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_RANGE_SIZE } from '@app/mac';
-import { EnvValues, byteSize, commonEnv, int, port, str } from '@app/platform';
+import { byteSize, commonEnv, configToken, EnvValues, int, port, str } from '@app/platform';
 
 export const macPoolEnv = {
   ...commonEnv,
@@ -49,4 +49,6 @@ export const macPoolEnv = {
   }),
 };
 
+/** The validated values; inject with `@Inject(MacPoolConfig) config: MacPoolConfig`. */
 export type MacPoolConfig = EnvValues<typeof macPoolEnv>;
+export const MacPoolConfig = configToken('MacPoolConfig');

@@ -7,6 +7,7 @@ import { MixedList } from 'typeorm';
 import { AuditRepository } from './audit/audit.repository';
 import { ADMIN_TOKEN_SETTINGS, AdminTokenBootstrap, AdminTokenSettings } from './auth/admin-token.bootstrap';
 import { AuthGuard } from './auth/auth.guard';
+import { ADMIN_ROLE, Role, SERVICE_ROLES } from './auth/roles';
 import { TokenController } from './auth/token.controller';
 import { TokenRepository } from './auth/token.repository';
 import { EnvSpec, loadEnv } from './config/env';
@@ -15,10 +16,20 @@ import { ErrorFilter } from './errors/error.filter';
 import { HealthController } from './health/health.controller';
 import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics/metrics';
 import { CreateTokensAndAuditLog1732500000000 } from './migrations/1732500000000-CreateTokensAndAuditLog';
+import { TokenRolesDeclaredByService1764500000000 } from './migrations/1764500000000-TokenRolesDeclaredByService';
 
-export interface PlatformOptions {
+export interface PlatformOptions<S extends EnvSpec = EnvSpec> {
   serviceName: string;
-  env: EnvSpec;
+  env: S;
+  /**
+   * Injection token under which the service's validated configuration is handed out (see
+   * configToken()): services inject their typed values, never ConfigService.
+   */
+  configToken: symbol;
+  /** The service's bearer-token roles; `admin` (allowed everything) must be among them. */
+  roles: readonly Role[];
+  /** Advisory-lock key for migrations: any constant, the same on every node of the service. */
+  migrationLockKey: number;
   adminToken: AdminTokenSettings;
   /** The app's own migrations; the platform's tables come first. */
   migrations: MixedList<Function>;
@@ -33,7 +44,12 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule implements NestModule {
   static forRoot(options: PlatformOptions): DynamicModule {
-    const migrations = [CreateTokensAndAuditLog1732500000000, ...(options.migrations as Function[])];
+    if (!options.roles.includes(ADMIN_ROLE)) throw new Error(`${options.serviceName}: roles must include ${ADMIN_ROLE}`);
+    const migrations = [
+      CreateTokensAndAuditLog1732500000000,
+      TokenRolesDeclaredByService1764500000000,
+      ...(options.migrations as Function[]),
+    ];
     return {
       module: PlatformModule,
       imports: [
@@ -54,12 +70,18 @@ export class PlatformModule implements NestModule {
             },
           }),
         }),
-        DatabaseModule.forRoot({ migrations }),
+        DatabaseModule.forRoot({ migrations, migrationLockKey: options.migrationLockKey }),
         TerminusModule,
       ],
       controllers: [HealthController, MetricsController, TokenController],
       providers: [
         { provide: ADMIN_TOKEN_SETTINGS, useValue: options.adminToken },
+        { provide: SERVICE_ROLES, useValue: options.roles },
+        {
+          provide: options.configToken,
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => Object.freeze(Object.fromEntries(Object.keys(options.env).map((k) => [k, config.get(k)]))),
+        },
         AdminTokenBootstrap,
         MetricsRegistry,
         TokenRepository,
@@ -71,7 +93,7 @@ export class PlatformModule implements NestModule {
           useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
         },
       ],
-      exports: [MetricsRegistry, TokenRepository, AuditRepository],
+      exports: [MetricsRegistry, TokenRepository, AuditRepository, options.configToken],
     };
   }
 

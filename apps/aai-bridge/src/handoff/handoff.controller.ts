@@ -1,5 +1,4 @@
-import { Body, Controller, Get, Header, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Body, Controller, Get, Header, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiError, Public } from '@app/platform';
@@ -21,7 +20,7 @@ export class HandoffController {
     private readonly saml: SamlService,
     private readonly tokens: UserTokenService,
     private readonly keystone: KeystoneClient,
-    private readonly config: ConfigService<AaiBridgeConfig, true>,
+    @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
   ) {}
 
   @Get('websso')
@@ -87,7 +86,7 @@ export class HandoffController {
     const expiresAt = new Date(Date.now() + days * 86_400_000);
     const name = `aai-cli-${project.name}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '')}`;
     const cred = await this.keystone.createApplicationCredential(token, session.identity.keystoneUserId, name, expiresAt);
-    const authUrl = this.config.get('KEYSTONE_PUBLIC_URL', { infer: true }) ?? this.keystone.url;
+    const authUrl = this.config.KEYSTONE_PUBLIC_URL ?? this.keystone.url;
     const yaml = [
       '# OpenStack CLI access made by aai-bridge; keep this file private.',
       `# Application credential "${name}", project ${project.name}, expires ${expiresAt.toISOString()}.`,

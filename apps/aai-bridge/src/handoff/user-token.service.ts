@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { AaiBridgeConfig } from '../config';
 import { SecretBox } from './secret-box';
 import { newTotpSecret, totp } from './totp';
@@ -24,10 +23,10 @@ export class UserTokenService {
   constructor(
     private readonly keystone: KeystoneClient,
     private readonly secrets: UserSecretRepository,
-    config: ConfigService<AaiBridgeConfig, true>,
+    @Inject(AaiBridgeConfig) config: AaiBridgeConfig,
   ) {
-    this.box = new SecretBox(config.get('AAI_SECRET_KEY', { infer: true }));
-    this.method = config.get('AAI_TOKEN_METHOD', { infer: true });
+    this.box = new SecretBox(config.AAI_SECRET_KEY);
+    this.method = config.AAI_TOKEN_METHOD;
   }
 
   async tokenFor(userId: string, projectId?: string): Promise<{ token: string; expiresAt: string }> {

@@ -1,5 +1,4 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { Histogram } from 'prom-client';
 import { MetricsRegistry } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
@@ -48,7 +47,7 @@ export class KeystoneClient {
   calls = { read: 0, write: 0, auth: 0 };
 
   constructor(
-    private readonly config: ConfigService<AaiBridgeConfig, true>,
+    @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
     metrics: MetricsRegistry,
   ) {
     this.latency = new Histogram({
@@ -61,7 +60,7 @@ export class KeystoneClient {
   }
 
   get url(): string {
-    const url = this.config.get('KEYSTONE_URL', { infer: true });
+    const url = this.config.KEYSTONE_URL;
     if (!url) throw new KeystoneError('KEYSTONE_URL is not set', 0);
     return url.replace(/\/+$/, '');
   }
@@ -193,16 +192,16 @@ export class KeystoneClient {
   // ---- plumbing ------------------------------------------------------------------------------
   private async adminToken(forceNew = false): Promise<string> {
     if (!forceNew && this.token && this.token.expiresAt - REFRESH_BEFORE_MS > Date.now()) return this.token.value;
-    const password = this.config.get('KEYSTONE_ADMIN_PASSWORD', { infer: true });
+    const password = this.config.KEYSTONE_ADMIN_PASSWORD;
     if (!password) throw new KeystoneError('KEYSTONE_ADMIN_PASSWORD is not set', 0);
-    const domain = { name: this.config.get('KEYSTONE_ADMIN_DOMAIN', { infer: true }) };
+    const domain = { name: this.config.KEYSTONE_ADMIN_DOMAIN };
     const body = {
       auth: {
         identity: {
           methods: ['password'],
-          password: { user: { name: this.config.get('KEYSTONE_ADMIN_USERNAME', { infer: true }), domain, password } },
+          password: { user: { name: this.config.KEYSTONE_ADMIN_USERNAME, domain, password } },
         },
-        scope: { project: { name: this.config.get('KEYSTONE_ADMIN_PROJECT', { infer: true }), domain } },
+        scope: { project: { name: this.config.KEYSTONE_ADMIN_PROJECT, domain } },
       },
     };
     const res = await this.fetch('POST', '/auth/tokens', body, false);

@@ -1,5 +1,4 @@
-import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PeriodicTask } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { ProvisioningService } from './provisioning.service';
@@ -11,11 +10,11 @@ export class GrantExpiryScheduler implements OnApplicationBootstrap, OnModuleDes
 
   constructor(
     private readonly provisioning: ProvisioningService,
-    private readonly config: ConfigService<AaiBridgeConfig, true>,
+    @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.get('AAI_GRANT_EXPIRY_DAYS', { infer: true }) > 0) this.task.start(3_600_000);
+    if (this.config.AAI_GRANT_EXPIRY_DAYS > 0) this.task.start(3_600_000);
   }
 
   onModuleDestroy(): Promise<void> {

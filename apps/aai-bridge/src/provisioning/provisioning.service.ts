@@ -1,5 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MappedProperties } from '@app/keystone-mapping';
 import { ApiError, AuditRepository } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
@@ -37,7 +36,7 @@ export class ProvisioningService {
     private readonly keystone: KeystoneClient,
     private readonly grants: GrantRepository,
     private readonly audit: AuditRepository,
-    private readonly config: ConfigService<AaiBridgeConfig, true>,
+    @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
   ) {}
 
   async provision(mapped: MappedProperties, attributes: Record<string, string[]>): Promise<ProvisionResult> {
@@ -98,7 +97,7 @@ export class ProvisioningService {
 
   /** Revokes the bridge's grants that no login refreshed within AAI_GRANT_EXPIRY_DAYS. */
   async revokeExpired(now = new Date()): Promise<number> {
-    const days = this.config.get('AAI_GRANT_EXPIRY_DAYS', { infer: true });
+    const days = this.config.AAI_GRANT_EXPIRY_DAYS;
     if (days === 0) return 0;
     const stale = await this.grants.notRefreshedSince(new Date(now.getTime() - days * 86_400_000));
     for (const g of stale) {
@@ -127,8 +126,7 @@ export class ProvisioningService {
   private async ensureUser(mapped: MappedProperties, attributes: Record<string, string[]>): Promise<{ user: KsUser; created: boolean }> {
     const name = mapped.user.name ?? mapped.user.id;
     if (!name) throw new ProvisioningError('the mapping yields no user name (local user.name)');
-    const domainId =
-      mapped.user.domain?.id ?? (await this.domainId(mapped.user.domain?.name ?? this.config.get('AAI_USERS_DOMAIN', { infer: true })));
+    const domainId = mapped.user.domain?.id ?? (await this.domainId(mapped.user.domain?.name ?? this.config.AAI_USERS_DOMAIN));
     const email = mapped.user.email ?? attributes.mail?.[0];
     const description = attributes.displayName?.[0];
     const existing = await this.keystone.findUser(domainId, name);
@@ -149,8 +147,8 @@ export class ProvisioningService {
   }
 
   private async resolveProjects(mapped: MappedProperties) {
-    const domainId = await this.domainId(this.config.get('AAI_PROJECTS_DOMAIN', { infer: true }));
-    const create = this.config.get('AAI_CREATE_PROJECTS', { infer: true });
+    const domainId = await this.domainId(this.config.AAI_PROJECTS_DOMAIN);
+    const create = this.config.AAI_CREATE_PROJECTS;
     const out: Array<{ id: string; name: string; roles: KsRef[] }> = [];
     for (const p of mapped.projects) {
       let project = await this.keystone.findProject(domainId, p.name);

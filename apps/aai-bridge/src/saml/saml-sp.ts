@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { AaiBridgeConfig } from '../config';
 import { IdpMetadata, parseIdpMetadata } from './idp-metadata';
@@ -24,19 +23,19 @@ export class SamlSp implements OnApplicationBootstrap {
   sloUrl!: string;
 
   constructor(
-    private readonly config: ConfigService<AaiBridgeConfig, true>,
+    @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
     private readonly state: SamlStateRepository,
     private readonly metadataCache: IdpMetadataCacheRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const publicUrl = this.config.get('AAI_PUBLIC_URL', { infer: true });
-    this.entityId = this.config.get('AAI_SP_ENTITY_ID', { infer: true }) ?? `${publicUrl}/saml/metadata`;
+    const publicUrl = this.config.AAI_PUBLIC_URL;
+    this.entityId = this.config.AAI_SP_ENTITY_ID ?? `${publicUrl}/saml/metadata`;
     this.acsUrl = `${publicUrl}/saml/acs`;
     this.sloUrl = `${publicUrl}/saml/slo`;
-    const key = await readPem('AAI_SP_KEY', this.config.get('AAI_SP_KEY', { infer: true }), 'PRIVATE KEY');
-    this.spCert = await readPem('AAI_SP_CERT', this.config.get('AAI_SP_CERT', { infer: true }), 'CERTIFICATE');
-    this.idp = await this.loadIdpMetadata(this.config.get('AAI_IDP_METADATA', { infer: true }));
+    const key = await readPem('AAI_SP_KEY', this.config.AAI_SP_KEY, 'PRIVATE KEY');
+    this.spCert = await readPem('AAI_SP_CERT', this.config.AAI_SP_CERT, 'CERTIFICATE');
+    this.idp = await this.loadIdpMetadata(this.config.AAI_IDP_METADATA);
     this.saml = new SAML({
       entryPoint: this.idp.ssoUrl,
       logoutUrl: this.idp.sloUrl ?? this.idp.ssoUrl,
@@ -51,9 +50,9 @@ export class SamlSp implements OnApplicationBootstrap {
       decryptionPvk: key,
       signatureAlgorithm: 'sha256',
       digestAlgorithm: 'sha256',
-      wantAssertionsSigned: this.config.get('AAI_WANT_ASSERTIONS_SIGNED', { infer: true }),
-      wantAuthnResponseSigned: this.config.get('AAI_WANT_RESPONSE_SIGNED', { infer: true }),
-      acceptedClockSkewMs: this.config.get('AAI_CLOCK_SKEW_SECONDS', { infer: true }) * 1000,
+      wantAssertionsSigned: this.config.AAI_WANT_ASSERTIONS_SIGNED,
+      wantAuthnResponseSigned: this.config.AAI_WANT_RESPONSE_SIGNED,
+      acceptedClockSkewMs: this.config.AAI_CLOCK_SKEW_SECONDS * 1000,
       identifierFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
       disableRequestedAuthnContext: true,
       validateInResponseTo: ValidateInResponseTo.always,

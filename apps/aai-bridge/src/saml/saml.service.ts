@@ -1,5 +1,4 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Profile } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
 import { ApiError, AuditRepository, MetricsRegistry } from '@app/platform';
@@ -46,7 +45,7 @@ export class SamlService {
     private readonly mapping: MappingService,
     private readonly provisioning: ProvisioningService,
     private readonly audit: AuditRepository,
-    private readonly config: ConfigService<AaiBridgeConfig, true>,
+    @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
     metrics: MetricsRegistry,
   ) {
     this.logins = metrics.counter('aai_logins_total', 'SAML logins by outcome and failure reason', ['outcome', 'reason'] as const);
@@ -54,7 +53,7 @@ export class SamlService {
 
   /** returnTo may only lead back into the bridge or to a trusted dashboard: no open redirect. */
   checkReturnTo(returnTo: string | undefined): string {
-    const publicUrl = this.config.get('AAI_PUBLIC_URL', { infer: true });
+    const publicUrl = this.config.AAI_PUBLIC_URL;
     if (!returnTo) return `${publicUrl}/me`;
     if (returnTo.startsWith('/') && !returnTo.startsWith('//')) return `${publicUrl}${returnTo}`;
     const allowed = [publicUrl, ...this.trustedDashboards()].map((u) => new URL(u).origin);
@@ -70,9 +69,7 @@ export class SamlService {
   }
 
   trustedDashboards(): string[] {
-    return this.config
-      .get('AAI_TRUSTED_DASHBOARDS', { infer: true })
-      .split(',')
+    return this.config.AAI_TRUSTED_DASHBOARDS.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
   }
@@ -114,7 +111,7 @@ export class SamlService {
       if (err instanceof ProvisioningError) throw this.refuse('provisioning', err.message, HttpStatus.BAD_GATEWAY);
       throw err;
     }
-    const expiresAt = new Date(Date.now() + this.config.get('AAI_SESSION_HOURS', { infer: true }) * 3_600_000);
+    const expiresAt = new Date(Date.now() + this.config.AAI_SESSION_HOURS * 3_600_000);
     const sessionToken = await this.sessions.create({
       identity: {
         keystoneUserId: provisioned.user.id,

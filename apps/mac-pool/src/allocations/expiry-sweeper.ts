@@ -1,5 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PeriodicTask } from '@app/platform';
 import { MacPoolConfig } from '../config';
 import { AllocationRepository } from './allocation.repository';
@@ -18,11 +17,11 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly allocations: AllocationRepository,
-    private readonly config: ConfigService<MacPoolConfig, true>,
+    @Inject(MacPoolConfig) private readonly config: MacPoolConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.task.start(this.config.get('MACPOOL_SWEEP_INTERVAL_SECONDS', { infer: true }) * 1000);
+    this.task.start(this.config.MACPOOL_SWEEP_INTERVAL_SECONDS * 1000);
   }
 
   onModuleDestroy(): Promise<void> {

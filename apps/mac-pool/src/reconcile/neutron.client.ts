@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ApiError } from '@app/platform';
 import { MacPoolConfig } from '../config';
 import { readCloud } from './clouds-yaml';
@@ -28,15 +27,13 @@ const cloudsYamlPaths = () => [
 export class NeutronClient implements OnModuleInit {
   private keystone?: KeystoneSession;
 
-  constructor(private readonly config: ConfigService<MacPoolConfig, true>) {}
+  constructor(@Inject(MacPoolConfig) private readonly config: MacPoolConfig) {}
 
   /** Reads the cloud at start, so a bad clouds.yaml stops the process with a clear message. */
   onModuleInit(): void {
-    const cloud = this.config.get('MACPOOL_OS_CLOUD', { infer: true });
+    const cloud = this.config.MACPOOL_OS_CLOUD;
     if (!cloud) return;
-    const candidates = [this.config.get('MACPOOL_CLOUDS_YAML', { infer: true }) ?? cloudsYamlPaths()]
-      .flat()
-      .filter((p): p is string => Boolean(p));
+    const candidates = [this.config.MACPOOL_CLOUDS_YAML ?? cloudsYamlPaths()].flat().filter((p): p is string => Boolean(p));
     const file = candidates.find((p) => existsSync(p));
     if (!file)
       throw new Error(`MACPOOL_OS_CLOUD=${cloud}: no clouds.yaml found (looked in ${candidates.join(', ')}); set MACPOOL_CLOUDS_YAML`);
@@ -44,7 +41,7 @@ export class NeutronClient implements OnModuleInit {
   }
 
   get configured(): boolean {
-    return Boolean(this.keystone || this.config.get('MACPOOL_NEUTRON_URL', { infer: true }));
+    return Boolean(this.keystone || this.config.MACPOOL_NEUTRON_URL);
   }
 
   async listPorts(): Promise<NeutronPort[]> {
@@ -55,7 +52,7 @@ export class NeutronClient implements OnModuleInit {
       );
     }
     try {
-      const base = this.config.get('MACPOOL_NEUTRON_URL', { infer: true }) ?? (await this.keystone!.endpoint('network'));
+      const base = this.config.MACPOOL_NEUTRON_URL ?? (await this.keystone!.endpoint('network'));
       const ports: NeutronPort[] = [];
       let marker: string | undefined;
       for (;;) {

@@ -1,5 +1,4 @@
-import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PeriodicTask } from '@app/platform';
 import { MacPoolConfig } from '../config';
 import { ReconcileService } from './reconcile.service';
@@ -11,11 +10,11 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     private readonly reconcile: ReconcileService,
-    private readonly config: ConfigService<MacPoolConfig, true>,
+    @Inject(MacPoolConfig) private readonly config: MacPoolConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    const seconds = this.config.get('MACPOOL_RECONCILE_INTERVAL_SECONDS', { infer: true });
+    const seconds = this.config.MACPOOL_RECONCILE_INTERVAL_SECONDS;
     if (this.reconcile.configured && seconds > 0) this.task.start(seconds * 1000);
   }
 

@@ -1,5 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiError, AuditRepository, MetricsRegistry } from '@app/platform';
 import { AllocationRepository } from '../allocations/allocation.repository';
 import { MacPoolConfig } from '../config';
@@ -24,7 +23,7 @@ export class ReconcileService {
     private readonly repo: ReconcileRepository,
     private readonly allocations: AllocationRepository,
     private readonly audit: AuditRepository,
-    private readonly config: ConfigService<MacPoolConfig, true>,
+    @Inject(MacPoolConfig) private readonly config: MacPoolConfig,
     metrics: MetricsRegistry,
   ) {
     this.changes = metrics.counter('macpool_reconcile_changes_total', 'changes made by reconciliation', ['change'] as const);
@@ -45,13 +44,7 @@ export class ReconcileService {
     const allocations = await this.repo.liveAllocations();
     const ports = await this.neutron.listPorts();
     const poolMacs = await this.repo.poolMacs([...new Set(ports.map((p) => p.mac))]);
-    const plan = planReconcile(
-      ports,
-      allocations,
-      poolMacs,
-      new Date(),
-      this.config.get('MACPOOL_RECONCILE_GRACE_SECONDS', { infer: true }),
-    );
+    const plan = planReconcile(ports, allocations, poolMacs, new Date(), this.config.MACPOOL_RECONCILE_GRACE_SECONDS);
     if (!dryRun) {
       for (const a of plan.release) await this.allocations.release(a.portId, actor);
       for (const a of plan.commit) await this.allocations.commit(a.portId, actor);

@@ -1,5 +1,4 @@
-import { Controller, HttpCode, Param, ParseBoolPipe, Post, Put, Query, Req, HttpStatus } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Controller, HttpCode, HttpStatus, Inject, Param, ParseBoolPipe, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { uploadFormatOf } from '@app/mac';
 import { ApiError, AuthenticatedRequest } from '@app/platform';
@@ -15,7 +14,7 @@ const CONSUMES = ['text/plain', 'text/csv', 'application/json'];
 export class UploadController {
   constructor(
     private readonly uploads: UploadService,
-    private readonly config: ConfigService<MacPoolConfig, true>,
+    @Inject(MacPoolConfig) private readonly config: MacPoolConfig,
   ) {}
 
   @Post()
@@ -52,7 +51,7 @@ export class UploadController {
     if (!format) {
       throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', `Content-Type must be one of ${CONSUMES.join(', ')}`);
     }
-    const body = format === 'json' ? await readJsonBody(req, this.config.get('MACPOOL_JSON_UPLOAD_LIMIT', { infer: true })) : req;
+    const body = format === 'json' ? await readJsonBody(req, this.config.MACPOOL_JSON_UPLOAD_LIMIT) : req;
     return this.uploads.upload({ pool, replace, dryRun, format, body, actor: req.principal! });
   }
 }

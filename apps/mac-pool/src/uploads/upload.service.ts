@@ -1,5 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LineError, ParsedBatch, RangePolicy, UploadFormat, parseCsvUpload, parseJsonUpload, parseTextUpload, rangeSize } from '@app/mac';
 import { ApiError, AuditRepository, Principal } from '@app/platform';
@@ -35,7 +34,7 @@ export class UploadService {
     private readonly pools: PoolRepository,
     private readonly uploads: UploadRepository,
     private readonly audit: AuditRepository,
-    private readonly config: ConfigService<MacPoolConfig, true>,
+    @Inject(MacPoolConfig) private readonly config: MacPoolConfig,
   ) {}
 
   /**
@@ -44,7 +43,7 @@ export class UploadService {
    * every bad line listed. A dry run rolls back after computing the counts.
    */
   async upload(req: UploadRequest): Promise<UploadResult> {
-    const limit = this.config.get('MACPOOL_MAX_REPORTED_ERRORS', { infer: true });
+    const limit = this.config.MACPOOL_MAX_REPORTED_ERRORS;
     const phases = new PhaseTimer();
     try {
       return await this.db.transaction(async (m) => {
@@ -52,12 +51,12 @@ export class UploadService {
         if (!pool) throw new Refused(ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(req.pool)}`));
         const policy: RangePolicy = {
           allowUniversal: pool.allowUniversal,
-          maxRangeSize: this.config.get('MACPOOL_MAX_RANGE', { infer: true }),
+          maxRangeSize: this.config.MACPOOL_MAX_RANGE,
         };
         await this.uploads.createStaging(m);
         const writer = await this.uploads.openCopy(m);
         const errors = new BoundedList<LineError>(limit);
-        const maxMacs = this.config.get('MACPOOL_MAX_UPLOAD_MACS', { infer: true });
+        const maxMacs = this.config.MACPOOL_MAX_UPLOAD_MACS;
         let macs = 0;
         for await (const batch of this.parse(req, policy)) {
           for (const parsed of batch) {

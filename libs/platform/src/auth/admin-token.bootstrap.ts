@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
+import { ADMIN_ROLE } from './roles';
 import { TokenRepository, newToken } from './token.repository';
 import { MigrationRunner } from '../database/database.module';
 
@@ -37,17 +38,17 @@ export class AdminTokenBootstrap {
   private async ensureAdmin(m: EntityManager): Promise<void> {
     const given = this.config.get<string>(this.settings.tokenVar);
     if (given) {
-      await this.tokens.upsert(ADMIN_TOKEN_NAME, 'admin', given, m);
+      await this.tokens.upsert(ADMIN_TOKEN_NAME, ADMIN_ROLE, given, m);
       this.logger.log(`admin token set from ${this.settings.tokenVar}`);
       return;
     }
-    if ((await this.tokens.countByRole('admin', m)) > 0) return;
+    if ((await this.tokens.countByRole(ADMIN_ROLE, m)) > 0) return;
     const token = newToken();
     const dataDir = this.config.getOrThrow<string>(this.settings.dataDirVar);
     const file = adminTokenFile(dataDir);
     await mkdir(resolve(dataDir), { recursive: true });
     await writeFile(file, `${token}\n`, { mode: 0o600 });
-    await this.tokens.create(ADMIN_TOKEN_NAME, 'admin', token, m);
+    await this.tokens.create(ADMIN_TOKEN_NAME, ADMIN_ROLE, token, m);
     this.logger.warn(`no admin token existed: created one and wrote it to ${file} (read it with: cat ${file})`);
   }
 }

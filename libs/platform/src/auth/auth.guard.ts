@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { PUBLIC_KEY, Principal, ROLES_KEY, Role } from './roles';
+import { ADMIN_ROLE, PUBLIC_KEY, Principal, ROLES_KEY, Role } from './roles';
 import { TokenRepository, hashToken } from './token.repository';
 import { ApiError } from '../errors/api-error';
 
@@ -31,11 +31,11 @@ export class AuthGuard implements CanActivate {
     const principal = await this.lookup(match[1]);
     if (!principal) throw new ApiError(HttpStatus.UNAUTHORIZED, 'unauthorized', 'unknown or revoked token');
     const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
-    if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
+    if (principal.role !== ADMIN_ROLE && !allowed.includes(principal.role)) {
       throw new ApiError(
         HttpStatus.FORBIDDEN,
         'forbidden',
-        `role ${principal.role} may not do this (needs ${['admin', ...allowed].join(' or ')})`,
+        `role ${principal.role} may not do this (needs ${[ADMIN_ROLE, ...allowed].join(' or ')})`,
       );
     }
     req.principal = principal;

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsIn, Matches } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
 import { CurrentPrincipal } from './current-principal';
-import { Principal, ROLES, Role } from './roles';
+import { Principal, Role, SERVICE_ROLES } from './roles';
 import { TokenRepository } from './token.repository';
 import { AuditRepository } from '../audit/audit.repository';
 import { ApiError } from '../errors/api-error';
@@ -12,8 +12,8 @@ class CreateTokenDto {
   @Matches(/^[A-Za-z0-9_.@-]{1,64}$/, { message: 'name must be 1-64 letters, digits, _ . @ -' })
   name: string;
 
-  @ApiProperty({ enum: ROLES })
-  @IsIn(ROLES as unknown as string[])
+  @ApiProperty({ description: "one of the service's roles (admin, and e.g. hook or reader)" })
+  @IsString()
   role: Role;
 }
 
@@ -25,10 +25,12 @@ export class TokenController {
   constructor(
     private readonly tokens: TokenRepository,
     private readonly audit: AuditRepository,
+    @Inject(SERVICE_ROLES) private readonly roles: readonly Role[],
   ) {}
 
   @Post()
   async create(@Body() dto: CreateTokenDto, @CurrentPrincipal() actor: Principal) {
+    if (!this.roles.includes(dto.role)) throw ApiError.badRequest('invalid_role', `role must be one of ${this.roles.join(', ')}`);
     try {
       const token = await this.tokens.create(dto.name, dto.role);
       await this.audit.record({ actor: actor.name, action: 'token.create', target: dto.name, details: { role: dto.role } });

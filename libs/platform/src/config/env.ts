@@ -17,6 +17,12 @@ export type EnvValues<S extends EnvSpec> = {
   [K in keyof S]: S[K] extends EnvVar<infer T> ? (S[K]['optional'] extends true ? T | undefined : T) : never;
 };
 
+/**
+ * An injection token for a service's validated configuration. Use the same name for the token
+ * and the values' type, then inject with `@Inject(MacPoolConfig) config: MacPoolConfig`.
+ */
+export const configToken = (name: string): symbol => Symbol(name);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -1,10 +1,10 @@
-import { DynamicModule, Global, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MixedList } from 'typeorm';
 
-// Any constant works; it only has to be the same on every node of one service.
-const MIGRATION_LOCK_KEY = 0x6d6163706f6f6c; // "macpool"
+/** Injection token: the advisory-lock key the service declared (PlatformOptions.migrationLockKey). */
+export const MIGRATION_LOCK_KEY = Symbol('MIGRATION_LOCK_KEY');
 
 /**
  * Runs the migrations at start under a PostgreSQL advisory lock, so two nodes starting together
@@ -16,7 +16,10 @@ export class MigrationRunner implements OnModuleInit {
   private done = false;
   private readonly afterMigrations: Array<(m: EntityManager) => Promise<void>> = [];
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(MIGRATION_LOCK_KEY) private readonly lockKey: number,
+  ) {}
 
   get migrationsDone(): boolean {
     return this.done;
@@ -31,13 +34,13 @@ export class MigrationRunner implements OnModuleInit {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await runner.query('SELECT pg_advisory_lock($1)', [this.lockKey]);
       const applied = await this.dataSource.runMigrations({ transaction: 'all' });
       for (const m of applied) this.logger.log(`applied migration ${m.name}`);
       for (const task of this.afterMigrations) await task(runner.manager);
       this.done = true;
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await runner.query('SELECT pg_advisory_unlock($1)', [this.lockKey]).catch(() => undefined);
       await runner.release();
     }
   }
@@ -45,6 +48,8 @@ export class MigrationRunner implements OnModuleInit {
 
 export interface DatabaseModuleOptions {
   migrations: MixedList<Function>;
+  /** Any constant; it only has to be the same on every node of one service. */
+  migrationLockKey: number;
 }
 
 @Global()
@@ -73,7 +78,7 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [MigrationRunner],
+      providers: [{ provide: MIGRATION_LOCK_KEY, useValue: options.migrationLockKey }, MigrationRunner],
       exports: [MigrationRunner],
     };
   }
