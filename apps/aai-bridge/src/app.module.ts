@@ -20,7 +20,7 @@ import { SamlModule } from './saml/saml.module';
       // reader: the mapping rules and their history, read-only.
       roles: ['admin', 'reader'],
       // Earlier versions shared mac-pool's key; a distinct one only matters when both share a database.
-      migrationLockKey: 0x6161692d627267, // "aai-brg"
+      migrationLockKey: 0x61616962, // "aaib"
       migrations: [
         CreateMappingVersions1732600000000,
         CreateGrants1732600000100,

@@ -2,6 +2,7 @@ export * from './config/env';
 export * from './database/database.module';
 export * from './database/embedded-postgres';
 export * from './errors/api-error';
+export * from './errors/domain-error';
 export * from './errors/error.filter';
 export * from './auth/roles';
 export * from './auth/auth.guard';

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   Assertion,
   MappedProperties,
@@ -8,7 +8,7 @@ import {
   processMapping,
   validateMapping,
 } from '@app/keystone-mapping';
-import { ApiError, AuditRepository, Principal } from '@app/platform';
+import { DomainError, AuditRepository, Principal } from '@app/platform';
 import { MappingRepository, MappingVersion } from './mapping.repository';
 
 @Injectable()
@@ -20,7 +20,7 @@ export class MappingService {
 
   async current(): Promise<MappingVersion> {
     const current = await this.mappings.current();
-    if (!current) throw ApiError.notFound('no_mapping_rules', 'no mapping rules uploaded yet (PUT /v1/mapping)');
+    if (!current) throw DomainError.notFound('no_mapping_rules', 'no mapping rules uploaded yet (PUT /v1/mapping)');
     return current;
   }
 
@@ -59,7 +59,7 @@ export class MappingService {
     try {
       return processMapping(mapping, assertion, options);
     } catch (err) {
-      if (err instanceof MappingError) throw ApiError.unprocessable(err.code, err.message);
+      if (err instanceof MappingError) throw DomainError.unprocessable(err.code, err.message);
       throw err;
     }
   }
@@ -67,7 +67,7 @@ export class MappingService {
   private validated(input: unknown): MappingRules {
     const v = validateMapping(input);
     if (!v.ok) {
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_mapping', `${v.problems.length} problem(s) in the mapping rules`, {
+      throw DomainError.unprocessable('invalid_mapping', `${v.problems.length} problem(s) in the mapping rules`, {
         problems: v.problems,
       });
     }

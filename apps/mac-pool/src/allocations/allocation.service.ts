@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { MacFormatError, normaliseMac } from '@app/mac';
-import { ApiError, MetricsRegistry, Principal } from '@app/platform';
+import { DomainError, MetricsRegistry, Principal } from '@app/platform';
 import { PortRequest, admittingPools, hostnameKey } from './allocation-policy';
 import { AllocationRepository, AllocationRow, PortAlreadyHasMac } from './allocation.repository';
 import { Pool } from '../pools/pool';
@@ -62,7 +62,7 @@ export class AllocationService {
   async reserveBatch(ports: PortRequest[], actor: Principal): Promise<Allocation[]> {
     const ids = new Set<string>();
     for (const p of ports) {
-      if (ids.has(p.portId)) throw ApiError.badRequest('duplicate_port', `port ${p.portId} appears twice in the batch`);
+      if (ids.has(p.portId)) throw DomainError.invalid('duplicate_port', `port ${p.portId} appears twice in the batch`);
       ids.add(p.portId);
     }
     const done = await this.db.transaction(async (m) => {
@@ -112,7 +112,7 @@ export class AllocationService {
     const why = pools.length
       ? `no free MAC for port ${port.portId} in pools ${pools.map((p) => p.name).join(', ')}`
       : `no pool admits port ${port.portId} (network ${port.networkId ?? '-'}, project ${port.projectId ?? '-'}, zone ${port.availabilityZone ?? '-'})`;
-    throw ApiError.conflict('pool_exhausted', why, { portId: port.portId, poolsTried: pools.map((p) => p.name) });
+    throw DomainError.conflict('pool_exhausted', why, { portId: port.portId, poolsTried: pools.map((p) => p.name) });
   }
 
   private async firstFree(port: PortRequest, actor: string, poolIds: number[], m: EntityManager): Promise<AllocationRow | null> {
@@ -127,20 +127,20 @@ export class AllocationService {
     try {
       return normaliseMac(mac);
     } catch (err) {
-      if (err instanceof MacFormatError) throw ApiError.badRequest('invalid_mac', `mac: ${err.message}`);
+      if (err instanceof MacFormatError) throw DomainError.invalid('invalid_mac', `mac: ${err.message}`);
       throw err;
     }
   }
 
   async get(portId: string): Promise<Allocation> {
     const row = await this.allocations.findByPort(portId);
-    if (!row) throw ApiError.notFound('allocation_not_found', `port ${portId} holds no MAC from the pools`);
+    if (!row) throw DomainError.notFound('allocation_not_found', `port ${portId} holds no MAC from the pools`);
     return present(row);
   }
 
   async commit(portId: string, actor: Principal): Promise<Allocation> {
     const row = await this.allocations.commit(portId, actor.name);
-    if (!row) throw ApiError.notFound('allocation_not_found', `port ${portId} holds no reservation (expired or never made)`);
+    if (!row) throw DomainError.notFound('allocation_not_found', `port ${portId} holds no reservation (expired or never made)`);
     this.outcomes.inc({ outcome: 'committed' });
     return present(row);
   }

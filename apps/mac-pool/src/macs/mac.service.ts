@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MacFormatError, normaliseMac } from '@app/mac';
-import { ApiError } from '@app/platform';
+import { DomainError } from '@app/platform';
 import { HistoryEvent, Holding, holderAt, holdingsOf } from './holders';
 import { MacRecord, MacRepository } from './mac.repository';
 
@@ -19,7 +19,7 @@ export class MacService {
   async get(spelling: string): Promise<MacRecord> {
     const mac = canonical(spelling);
     const record = await this.macs.find(mac);
-    if (!record) throw ApiError.notFound('mac_not_found', `${mac} is in no pool`);
+    if (!record) throw DomainError.notFound('mac_not_found', `${mac} is in no pool`);
     return record;
   }
 
@@ -29,7 +29,7 @@ export class MacService {
     let time: Date | undefined;
     if (at !== undefined) {
       time = new Date(at);
-      if (Number.isNaN(time.getTime())) throw ApiError.badRequest('invalid_time', `at: ${JSON.stringify(at)} is not an ISO 8601 time`);
+      if (Number.isNaN(time.getTime())) throw DomainError.invalid('invalid_time', `at: ${JSON.stringify(at)} is not an ISO 8601 time`);
     }
     const events = await this.macs.history(mac);
     const holdings = holdingsOf(events);
@@ -42,8 +42,8 @@ function canonical(spelling: string): string {
   try {
     return normaliseMac(spelling, { allowUniversal: true });
   } catch (err) {
-    if (err instanceof MacFormatError && err.reason === 'invalid_format') throw ApiError.badRequest('invalid_mac', err.message);
-    if (err instanceof MacFormatError) throw ApiError.notFound('mac_not_found', `${spelling} can't be in a pool (${err.reason})`);
+    if (err instanceof MacFormatError && err.reason === 'invalid_format') throw DomainError.invalid('invalid_mac', err.message);
+    if (err instanceof MacFormatError) throw DomainError.notFound('mac_not_found', `${spelling} can't be in a pool (${err.reason})`);
     throw err;
   }
 }

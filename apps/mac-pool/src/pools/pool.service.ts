@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiError, AuditRepository, Principal } from '@app/platform';
+import { DomainError, AuditRepository, Principal } from '@app/platform';
 import { Pool, StateCounts, emptyCounts } from './pool';
 import { PoolDirectory } from './pool-directory';
 import { CreatePoolDto, UpdatePoolDto } from './pool.dto';
@@ -40,7 +40,7 @@ export class PoolService {
 
   async require(name: string): Promise<Pool> {
     const pool = await this.pools.findByName(name);
-    if (!pool) throw ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
+    if (!pool) throw DomainError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
     return pool;
   }
 
@@ -53,7 +53,7 @@ export class PoolService {
     } as PoolFields;
     return this.changing(async (m) => {
       const pool = await this.pools.insert(fields, m);
-      if (!pool) throw ApiError.conflict('pool_exists', `a pool named ${JSON.stringify(dto.name)} already exists`);
+      if (!pool) throw DomainError.conflict('pool_exists', `a pool named ${JSON.stringify(dto.name)} already exists`);
       await this.audit.record({ actor: actor.name, action: 'pool.create', target: pool.name, details: fields }, m);
       return { ...pool, counts: emptyCounts() };
     });
@@ -62,7 +62,7 @@ export class PoolService {
   async update(name: string, dto: UpdatePoolDto, actor: Principal): Promise<PoolWithCounts> {
     return this.changing(async (m) => {
       const current = await this.pools.lockByName(name, m);
-      if (!current) throw ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
+      if (!current) throw DomainError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
       const next: PoolFields = {
         ...current,
         ...stripUndefined({ ...dto, scope: undefined }),
@@ -78,11 +78,11 @@ export class PoolService {
   async delete(name: string, force: boolean, actor: Principal): Promise<void> {
     await this.changing(async (m) => {
       const pool = await this.pools.lockByName(name, m);
-      if (!pool) throw ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
+      if (!pool) throw DomainError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
       const counts = await this.pools.counts(pool.id, m);
       const live = counts.reserved + counts.allocated;
       if (live > 0 && !force) {
-        throw ApiError.conflict(
+        throw DomainError.conflict(
           'pool_in_use',
           `pool ${name} has ${live} reserved or allocated MACs; delete with ?force=true to drop them anyway`,
           {

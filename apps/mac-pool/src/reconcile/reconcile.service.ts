@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ApiError, AuditRepository, MetricsRegistry } from '@app/platform';
+import { DomainError, AuditRepository, MetricsRegistry } from '@app/platform';
 import { AllocationRepository } from '../allocations/allocation.repository';
 import { MacPoolConfig } from '../config';
 import { NeutronClient } from './neutron.client';
@@ -35,7 +35,7 @@ export class ReconcileService {
 
   async run(dryRun: boolean, actor: string): Promise<ReconcileReport> {
     const report = await this.repo.exclusively(() => this.reconcile(dryRun, actor));
-    if (!report) throw ApiError.conflict('reconcile_running', 'a reconciliation is running on another node; try again shortly');
+    if (!report) throw DomainError.conflict('reconcile_running', 'a reconciliation is running on another node; try again shortly');
     return report;
   }
 

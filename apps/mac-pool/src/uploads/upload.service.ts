@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LineError, ParsedBatch, RangePolicy, UploadFormat, parseCsvUpload, parseJsonUpload, parseTextUpload, rangeSize } from '@app/mac';
-import { ApiError, AuditRepository, Principal } from '@app/platform';
+import { DomainError, AuditRepository, Principal } from '@app/platform';
 import { MacPoolConfig } from '../config';
 import { UploadCounts, UploadRepository } from './upload.repository';
 import { PoolRepository } from '../pools/pool.repository';
@@ -20,7 +20,7 @@ export type UploadResult = UploadCounts & { dryRun: boolean };
 
 /** Thrown inside the transaction to roll it back with the reply to give. */
 class Refused extends Error {
-  constructor(readonly error: ApiError) {
+  constructor(readonly error: DomainError) {
     super(error.message);
   }
 }
@@ -48,7 +48,7 @@ export class UploadService {
     try {
       return await this.db.transaction(async (m) => {
         const pool = await this.pools.lockByName(req.pool, m);
-        if (!pool) throw new Refused(ApiError.notFound('pool_not_found', `no pool named ${JSON.stringify(req.pool)}`));
+        if (!pool) throw new Refused(DomainError.notFound('pool_not_found', `no pool named ${JSON.stringify(req.pool)}`));
         const policy: RangePolicy = {
           allowUniversal: pool.allowUniversal,
           maxRangeSize: this.config.MACPOOL_MAX_RANGE,
@@ -67,7 +67,7 @@ export class UploadService {
             macs += rangeSize(parsed.entry);
             if (macs > maxMacs) {
               throw new Refused(
-                ApiError.unprocessable(
+                DomainError.unprocessable(
                   'upload_too_large',
                   `the upload holds more than ${maxMacs} MACs (MACPOOL_MAX_UPLOAD_MACS); split it`,
                   {
@@ -139,7 +139,7 @@ export class UploadService {
       if (err instanceof Refused) throw err.error;
       // Another upload raced us to the same MAC (different pool, committed meanwhile).
       if ((err as { code?: string }).code === '23505') {
-        throw ApiError.conflict(
+        throw DomainError.conflict(
           'concurrent_upload',
           'another upload added some of these MACs at the same time; nothing was written, retry',
         );
@@ -188,9 +188,9 @@ class BoundedList<T> {
   }
 }
 
-function badLines(errors: LineError[], total: number, what: string): ApiError {
+function badLines(errors: LineError[], total: number, what: string): DomainError {
   const shown = errors.length < total ? ` (first ${errors.length} listed)` : '';
-  return ApiError.unprocessable('invalid_upload', `${total} ${what}${shown}; nothing was written`, {
+  return DomainError.unprocessable('invalid_upload', `${total} ${what}${shown}; nothing was written`, {
     errors: errors.map(({ line, input, code, reason }) => ({ line, input, code, reason })),
     errorCount: total,
   });

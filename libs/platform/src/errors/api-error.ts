@@ -1,8 +1,9 @@
 import { HttpStatus } from '@nestjs/common';
 
 /**
- * The one error shape: `{"error": {"code", "message", "details"}}`. Services throw ApiError with
- * a stable machine code; the filter renders it. `details` carries lists (bad lines, pools tried).
+ * An error of the HTTP layer itself (guards, body parsing, controllers): it knows its status.
+ * Services throw DomainError instead; the filter renders both in the one error shape
+ * `{"error": {"code", "message", "details"}}`.
  */
 export class ApiError extends Error {
   constructor(

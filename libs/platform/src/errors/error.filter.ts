@@ -1,6 +1,20 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError } from './api-error';
+import { DomainError, DomainErrorKind } from './domain-error';
+
+/** The one place a domain error becomes an HTTP status. */
+export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unprocessable: 422,
+  upstream: 502,
+  unavailable: 503,
+};
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
@@ -32,6 +46,12 @@ export class ErrorFilter implements ExceptionFilter {
   }
 
   private render(exception: unknown): { status: number; body: { code: string; message: string; details?: unknown } } {
+    if (exception instanceof DomainError) {
+      return {
+        status: STATUS_BY_KIND[exception.kind],
+        body: { code: exception.code, message: exception.message, details: exception.details },
+      };
+    }
     if (exception instanceof ApiError) {
       return { status: exception.status, body: { code: exception.code, message: exception.message, details: exception.details } };
     }
