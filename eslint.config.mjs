@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'release/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'dist-tools/**', 'node_modules/**', '.data/**', 'release/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -116,7 +116,7 @@ async function keystoneCalls(adminUrl: string, dir: string) {
   const url = await createDatabase(adminUrl, 'bench_aai');
   const sp = makeKeyPair(dir, 'sp2');
   const idp = new ForgingIdp(dir);
-  const proc = spawn(process.execPath, [join(__dirname, '../apps/aai-bridge/src/main.js')], {
+  const proc = spawn(process.execPath, [join(__dirname, '../../dist/apps/aai-bridge/src/main.js')], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -56,7 +56,7 @@ export async function startService(databaseUrl: string, extraEnv: Record<string,
   const port = await freePort();
   const proc: ChildProcess = spawn(
     process.execPath,
-    [...(process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(__dirname, '../apps/mac-pool/src/main.js')],
+    [...(process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(__dirname, '../../dist/apps/mac-pool/src/main.js')],
     {
       env: {
         ...process.env,

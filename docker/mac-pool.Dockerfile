@@ -7,7 +7,6 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps apps
 COPY libs libs
-COPY bench bench
 COPY bin bin
 RUN npm run build && npm prune --omit=dev
 

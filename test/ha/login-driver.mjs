@@ -6,7 +6,7 @@
 // the Horizon hand-off, and checks the handed-off token at Keystone. Writes what it saw to OUT.
 import { createInterface } from 'node:readline';
 import { writeFileSync } from 'node:fs';
-import { Browser, loginAtIdp, postToAcs } from '../../dist/test/support/saml-login.js';
+import { Browser, loginAtIdp, postToAcs } from '../../dist-tools/test/support/saml-login.js';
 
 const [bridge, user, password, dashboard, keystone, out] = process.argv.slice(2);
 const browser = new Browser();

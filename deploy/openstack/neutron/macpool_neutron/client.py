@@ -8,9 +8,9 @@ import http.client
 import json
 import socket
 import threading
+import urllib.parse
 
 MAX_IDLE = 8
-import urllib.parse
 
 
 class MacPoolError(Exception):

@@ -90,7 +90,8 @@ class ClientTest(unittest.TestCase):
         self.assertIsNone(client.release('a/b'))
 
     def test_error_shape_becomes_exceptions(self):
-        Recorder.answers[('POST', '/v1/allocations')] = (409, {'error': {'code': 'pool_exhausted', 'message': 'no free MAC', 'details': {'poolsTried': ['a']}}})
+        error = {'code': 'pool_exhausted', 'message': 'no free MAC', 'details': {'poolsTried': ['a']}}
+        Recorder.answers[('POST', '/v1/allocations')] = (409, {'error': error})
         client = self.client()
         with self.assertRaises(MacPoolError) as ctx:
             client.reserve({'portId': 'p'})
