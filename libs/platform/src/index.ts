@@ -14,3 +14,5 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './auth/admin-token.bootstrap';
 export * from './periodic-task';
+export * from './crypto/crypto.repository';
+export * from './clock/clock.repository';

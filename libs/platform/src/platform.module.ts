@@ -10,7 +10,9 @@ import { AuthGuard } from './auth/auth.guard';
 import { ADMIN_ROLE, Role, SERVICE_ROLES } from './auth/roles';
 import { TokenController } from './auth/token.controller';
 import { TokenRepository } from './auth/token.repository';
+import { ClockRepository } from './clock/clock.repository';
 import { EnvSpec, loadEnv } from './config/env';
+import { CryptoRepository } from './crypto/crypto.repository';
 import { DatabaseModule } from './database/database.module';
 import { ErrorFilter } from './errors/error.filter';
 import { HealthController } from './health/health.controller';
@@ -86,6 +88,8 @@ export class PlatformModule implements NestModule {
         MetricsRegistry,
         TokenRepository,
         AuditRepository,
+        CryptoRepository,
+        ClockRepository,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         {
@@ -93,7 +97,7 @@ export class PlatformModule implements NestModule {
           useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
         },
       ],
-      exports: [MetricsRegistry, TokenRepository, AuditRepository, options.configToken],
+      exports: [MetricsRegistry, TokenRepository, AuditRepository, CryptoRepository, ClockRepository, options.configToken],
     };
   }
 

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, Role } from './roles';
+import { randomToken, sha256Hex } from '../crypto/crypto.repository';
 
 export interface TokenInfo {
   name: string;
@@ -10,8 +10,8 @@ export interface TokenInfo {
   lastUsedAt: Date | null;
 }
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-export const newToken = () => randomBytes(32).toString('base64url');
+export const hashToken = sha256Hex;
+export const newToken = randomToken;
 
 /** Bearer tokens, stored only as SHA-256 hashes: a database dump yields no usable token. */
 @Injectable()
