@@ -2,22 +2,15 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgres } from '../libs/platform/src/database/embedded-postgres';
+import { freePort } from '../test/support/free-port';
 
 export const TOKEN = 'bench-admin-token-0123456789';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** A PostgreSQL for the run: DATABASE_URL if set, else an embedded one (durable settings). */
 export async function startDatabase(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
