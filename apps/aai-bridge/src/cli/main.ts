@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { ApiClient, fail as failWith, failureText } from '@app/cli';
 import { MappingError, parseAssertionText, processMapping, validateMapping } from '@app/keystone-mapping';
 
 /** `aai-bridge`: the administrators' command line (mapping rules). */
@@ -17,8 +18,7 @@ Examples:
 );
 
 function fail(message: string, code = 1): never {
-  process.stderr.write(`aai-bridge: ${message}\n`);
-  process.exit(code);
+  return failWith('aai-bridge', message, code);
 }
 
 function readJson(path: string): unknown {
@@ -29,27 +29,19 @@ function readJson(path: string): unknown {
   }
 }
 
-async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const base = process.env.AAI_URL ?? 'http://127.0.0.1:8081';
+function client(): ApiClient {
   const token = process.env.AAI_TOKEN;
   if (!token) fail('set AAI_TOKEN (the admin token)', 2);
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, base), {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    fail(`cannot reach aai-bridge at ${base}: ${(err as Error).message}`);
-  }
-  const json = (await res.json().catch(() => undefined)) as any;
-  if (!res.ok) {
-    const e = json?.error ?? {};
-    const problems = (e.details?.problems ?? []).map((p: { path: string; message: string }) => `\n  ${p.path}: ${p.message}`).join('');
-    fail(`${e.message ?? `HTTP ${res.status}`}${problems}`);
-  }
-  return json;
+  return new ApiClient({ name: 'aai-bridge', baseUrl: process.env.AAI_URL ?? 'http://127.0.0.1:8081', token });
+}
+
+/** A stored version of the rules, as the service returns it. */
+interface MappingVersion {
+  version: number;
+  actor: string;
+  createdAt: string;
+  comment: string | null;
+  rules: unknown[];
 }
 
 const mapping = program.command('mapping').description('Keystone-format mapping rules');
@@ -59,7 +51,7 @@ mapping
   .description("map an assertion offline with Keystone's semantics; prints what keystone-manage mapping_engine prints")
   .requiredOption('--rules <file>', 'rules JSON ({rules: [...]} or a list)')
   .requiredOption('--input <file>', "assertion in Keystone's format: 'name: value' lines, several values joined with ;")
-  .action((o) => {
+  .action((o: { rules: string; input: string }) => {
     const v = validateMapping(readJson(o.rules));
     if (!v.ok) fail(`invalid rules in ${o.rules}:${v.problems.map((p) => `\n  ${p.path}: ${p.message}`).join('')}`);
     let assertion;
@@ -80,15 +72,16 @@ mapping
   .command('show')
   .description('the current rules')
   .action(async () => {
-    process.stdout.write(`${JSON.stringify(await api('GET', '/v1/mapping'), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(await client().request<unknown>('GET', '/v1/mapping'), null, 2)}\n`);
   });
 
 mapping
   .command('put <file>')
   .description('replace the rules (validated; the old version stays in the history)')
   .option('--comment <text>', 'why, for the history')
-  .action(async (file: string, o) => {
-    const saved = await api('PUT', `/v1/mapping${o.comment ? `?comment=${encodeURIComponent(o.comment)}` : ''}`, readJson(file));
+  .action(async (file: string, o: { comment?: string }) => {
+    const path = `/v1/mapping${o.comment ? `?comment=${encodeURIComponent(o.comment)}` : ''}`;
+    const saved = await client().request<MappingVersion>('PUT', path, readJson(file));
     process.stdout.write(`stored as version ${saved.version} (${saved.rules.length} rules)\n`);
   });
 
@@ -96,15 +89,9 @@ mapping
   .command('history')
   .description('who changed the rules, when')
   .action(async () => {
-    const versions = (await api('GET', '/v1/mapping/history')) as Array<{
-      version: number;
-      actor: string;
-      createdAt: string;
-      comment: string | null;
-      rules: unknown[];
-    }>;
+    const versions = await client().request<MappingVersion[]>('GET', '/v1/mapping/history');
     for (const v of versions)
       process.stdout.write(`v${v.version}  ${v.createdAt}  ${v.actor}  ${v.rules.length} rules${v.comment ? `  ${v.comment}` : ''}\n`);
   });
 
-program.parseAsync(process.argv).catch((err) => fail((err as Error).message));
+program.parseAsync(process.argv).catch((err: unknown) => fail(failureText(err, { withStatus: false })));
