@@ -5,6 +5,7 @@ import { CurrentPrincipal } from './current-principal';
 import { Principal, Role, SERVICE_ROLES } from './roles';
 import { TokenRepository } from './token.repository';
 import { AuditRepository } from '../audit/audit.repository';
+import { isUniqueViolation } from '../database/unique-violation';
 import { ApiError } from '../errors/api-error';
 
 class CreateTokenDto {
@@ -36,7 +37,7 @@ export class TokenController {
       await this.audit.record({ actor: actor.name, action: 'token.create', target: dto.name, details: { role: dto.role } });
       return { name: dto.name, role: dto.role, token };
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw ApiError.conflict('token_exists', `a token named ${dto.name} exists`);
+      if (isUniqueViolation(err)) throw ApiError.conflict('token_exists', `a token named ${dto.name} exists`);
       throw err;
     }
   }
