@@ -132,7 +132,7 @@ peer('controller configuration, checked with Pacemaker itself', () => {
     expect(g.precedes(`svc-keystone_stop_0`, `svc-keystone_start_0`)).toBe(true);
   });
 
-  it('the crm script follows the install order of the talk', () => {
+  it('the crm script follows the install order of the INFN-CNAF controller design', () => {
     const crm = readFileSync(join(dir, 'crm.sh'), 'utf8');
     const at = (text: string) => crm.indexOf(text);
     expect(at('crm configure primitive vip-mysql')).toBeLessThan(at('crm node standby ctrl2'));

@@ -152,9 +152,9 @@ const opWords = (p: Primitive) =>
   ]);
 
 /**
- * The same configuration as `crm configure` commands, in the talk's install order: cluster
- * properties, VIPs, standby of n-1 nodes, (install the services), services and constraints,
- * unstandby.
+ * The same configuration as `crm configure` commands, in the install order of the INFN-CNAF
+ * controller design (docs/ARCHITECTURE.md): cluster properties, VIPs, standby of n-1 nodes,
+ * (install the services), services and constraints, unstandby.
  */
 export function renderCrmScript(c: ClusterDescription): string {
   const m = model(c);
@@ -245,11 +245,11 @@ export function renderRunbook(c: ClusterDescription): string {
     '| --- | --- | --- | --- |',
     ...order.map((s) => `| ${s.name} | ${s.vip} | ${s.agent} | ${(s.after ?? []).join(', ') || '-'} |`),
     '',
-    '## Install (the order of the controller talk)',
+    '## Install (the order of the INFN-CNAF controller design, docs/ARCHITECTURE.md)',
     '1. Build the cluster (corosync + pacemaker on every node), fencing on.',
     '2. Add the VIPs of all services (crm.sh step 2).',
     `3. Put ${c.nodes.slice(1).join(', ')} in standby.`,
-    '4. Install and configure every service on every node, addressing the others only by VIP.',
+    `4. Install and configure every service on ${c.nodes[0]}, the one active node, then repeat the installation on ${c.nodes.slice(1).join(', ')}; services address each other only by VIP.`,
     '5. Add the services and the ordering constraints (crm.sh step 5); check with `crm_verify -L -V`.',
     `6. Unstandby ${c.nodes.slice(1).join(', ')}.`,
     '',
