@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { normaliseHostname } from './hostname';
 import { MacFormatError, REJECTION_TEXT } from './mac';
 import { MacRange, RangePolicy, parseMacOrRange, rangeSize } from './range';
 
@@ -29,15 +30,7 @@ export interface EntryFields {
   description?: string;
 }
 
-// Dot-separated labels of 1-63 letters, digits and inner hyphens (RFC 1123), checked in one pass.
-const HOSTNAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 export const MAX_DESCRIPTION_LENGTH = 255;
-
-/** Lower-cased hostname without a trailing dot, or null when it is not a valid DNS name. */
-export function normaliseHostname(text: string): string | null {
-  const name = text.trim().toLowerCase().replace(/\.$/, '');
-  return name.length <= 253 && HOSTNAME.test(name) ? name : null;
-}
 
 const fail = (line: number, input: string, code: string, reason: string): ParsedLine => ({
   ok: false,

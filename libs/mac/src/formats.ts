@@ -88,68 +88,95 @@ function parseQuotedRecord(text: string): string[] {
 }
 
 /**
+ * Joins the physical lines of a record whose quoted field spans lines (RFC 4180 allows a newline
+ * inside quotes). Returns plain strings, no object per line: this runs once per line of the file.
+ */
+class CsvRecordJoiner {
+  /** The line the last completed record started on. */
+  line = 0;
+  private lineNo = 0;
+  private pending: string | null = null;
+  private pendingLine = 0;
+
+  /** The record this line completes, or null while a quoted field is still open. */
+  take(raw: string): string | null {
+    this.lineNo++;
+    if (this.pending !== null) {
+      this.pending += `\n${raw}`;
+      if (!quotesBalanced(this.pending)) return null;
+      const record = this.pending;
+      this.pending = null;
+      this.line = this.pendingLine;
+      return record;
+    }
+    if (raw.includes('"') && !quotesBalanced(raw)) {
+      this.pending = raw;
+      this.pendingLine = this.lineNo;
+      return null;
+    }
+    this.line = this.lineNo;
+    return raw;
+  }
+
+  /** The refusal for a quoted field left open at the end of the file, if one is. */
+  unclosed(): ParsedLine | null {
+    if (this.pending === null) return null;
+    const input = this.pending.split('\n')[0];
+    return {
+      ok: false,
+      error: { line: this.pendingLine, input, code: 'csv_syntax', reason: 'quoted field not closed before the end of the file' },
+    };
+  }
+}
+
+/** One data record under the header's columns. Quote-free records are split directly (the common case, several times faster). */
+function parseCsvRecord(input: string, line: number, columns: string[], policy: RangePolicy): ParsedLine {
+  let record: string[];
+  try {
+    record = input.includes('"') ? parseQuotedRecord(input) : input.split(',');
+  } catch (err) {
+    return { ok: false, error: { line, input, code: 'csv_syntax', reason: (err as Error).message } };
+  }
+  if (record.length !== columns.length) {
+    return {
+      ok: false,
+      error: { line, input, code: 'wrong_column_count', reason: `expected ${columns.length} fields, found ${record.length}` },
+    };
+  }
+  const fields: Record<string, string> = {};
+  for (let i = 0; i < columns.length; i++) fields[columns[i]] = record[i].trim();
+  return buildEntry(fields as unknown as EntryFields, line, input, policy);
+}
+
+/**
  * CSV with a header row naming `mac` and any of hostname, ipv4, ipv6, description (RFC 4180).
- * Lines without quotes are split directly (the common case, several times faster than a general
- * parser); a record with quotes, possibly spanning lines, goes to csv-parse. `line` is the line
- * where the record starts.
+ * A record with quotes, possibly spanning lines, goes to csv-parse. `line` is the line where the
+ * record starts.
  */
 export async function* parseCsvUpload(source: Chunks, policy: RangePolicy): AsyncGenerator<ParsedBatch> {
+  const records = new CsvRecordJoiner();
   let columns: string[] | null = null;
-  let lineNo = 0;
-  let pending: { text: string; line: number } | null = null;
   for await (const lines of lineBatches(source)) {
     const batch: ParsedBatch = [];
     for (const raw of lines) {
-      lineNo++;
-      let input = raw;
-      let line = lineNo;
-      if (pending) {
-        pending.text += `\n${raw}`;
-        if (!quotesBalanced(pending.text)) continue;
-        ({ text: input, line } = pending);
-        pending = null;
-      } else if (raw.includes('"') && !quotesBalanced(raw)) {
-        pending = { text: raw, line: lineNo };
+      const input = records.take(raw);
+      if (input === null || input.trim() === '') continue;
+      if (columns !== null) {
+        batch.push(parseCsvRecord(input, records.line, columns, policy));
         continue;
       }
-      if (input.trim() === '') continue;
-      if (columns === null) {
-        const header = readHeader(input);
-        if ('error' in header) {
-          yield [...batch, header.error];
-          return;
-        }
-        columns = header.columns;
-        continue;
+      const header = readHeader(input);
+      if ('error' in header) {
+        yield [...batch, header.error];
+        return;
       }
-      let record: string[];
-      try {
-        record = input.includes('"') ? parseQuotedRecord(input) : input.split(',');
-      } catch (err) {
-        batch.push({ ok: false, error: { line, input, code: 'csv_syntax', reason: (err as Error).message } });
-        continue;
-      }
-      if (record.length !== columns.length) {
-        batch.push({
-          ok: false,
-          error: { line, input, code: 'wrong_column_count', reason: `expected ${columns.length} fields, found ${record.length}` },
-        });
-        continue;
-      }
-      const fields: Record<string, string> = {};
-      for (let i = 0; i < columns.length; i++) fields[columns[i]] = record[i].trim();
-      batch.push(buildEntry(fields as unknown as EntryFields, line, input, policy));
+      columns = header.columns;
     }
     yield batch;
   }
-  if (pending) {
-    const input = pending.text.split('\n')[0];
-    yield [
-      { ok: false, error: { line: pending.line, input, code: 'csv_syntax', reason: 'quoted field not closed before the end of the file' } },
-    ];
-  } else if (columns === null) {
-    yield [headerError('', 'empty CSV: a header row naming "mac" is required')];
-  }
+  const unclosed = records.unclosed();
+  if (unclosed) yield [unclosed];
+  else if (columns === null) yield [headerError('', 'empty CSV: a header row naming "mac" is required')];
 }
 
 /**

@@ -1,4 +1,5 @@
 export * from './mac';
 export * from './range';
 export * from './entry';
+export * from './hostname';
 export * from './formats';

@@ -4,7 +4,7 @@
  */
 export type Mac = number;
 
-export const MAC_SPACE = 2 ** 48;
+const MAC_SPACE = 2 ** 48;
 
 /** Why a MAC (or range) is refused. Stable codes: clients and tests match on them. */
 export type MacRejection =
@@ -73,7 +73,7 @@ export interface MacPolicy {
 }
 
 /** The reason a single MAC value is not usable for a port under the policy, or null. */
-export function rejectionOf(mac: Mac, policy: MacPolicy): MacRejection | null {
+function rejectionOf(mac: Mac, policy: MacPolicy): MacRejection | null {
   if (mac === 0) return 'all_zero';
   if (mac === MAC_SPACE - 1) return 'broadcast';
   const octet = firstOctet(mac);

@@ -1,5 +1,5 @@
 import { formatMac } from './mac';
-import { RangePolicy, expandRange, parseMacOrRange, rangeSize } from './range';
+import { RangePolicy, parseMacOrRange, rangeSize } from './range';
 
 const policy: RangePolicy = { allowUniversal: false, maxRangeSize: 2 ** 24 };
 const reasonOf = (text: string, p: RangePolicy = policy) => {
@@ -31,9 +31,9 @@ describe('ranges', () => {
     expect(r.first).toBe(r.last);
   });
 
-  it('expands in order, inclusive of both ends', () => {
-    const macs = [...expandRange(parseMacOrRange('02:00:00:00:00:fe-02:00:00:00:01:01', policy))].map(formatMac);
-    expect(macs).toEqual(['02:00:00:00:00:fe', '02:00:00:00:00:ff', '02:00:00:00:01:00', '02:00:00:00:01:01']);
+  it('counts both ends, across an octet boundary', () => {
+    const r = parseMacOrRange('02:00:00:00:00:fe-02:00:00:00:01:01', policy);
+    expect([formatMac(r.first), formatMac(r.last), rangeSize(r)]).toEqual(['02:00:00:00:00:fe', '02:00:00:00:01:01', 4]);
   });
 
   it('refuses reversed, oversized and octet-crossing ranges, and bad ends', () => {

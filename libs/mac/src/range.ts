@@ -48,7 +48,3 @@ export function parseMacOrRange(text: string, policy: RangePolicy): MacRange {
   if (last - first + 1 > policy.maxRangeSize) throw new MacFormatError('range_too_large', text);
   return { first, last };
 }
-
-export function* expandRange(range: MacRange): Generator<Mac> {
-  for (let mac = range.first; mac <= range.last; mac++) yield mac;
-}

@@ -1,4 +1,4 @@
-import { admits, admittingPools, hostnameKey } from './allocation-policy';
+import { admits, admittingPools } from './allocation-policy';
 import type { Pool } from '../pools/pool';
 
 const pool = (name: string, priority: number, scope: Partial<Pool['scope']> = {}): Pool => ({
@@ -30,14 +30,5 @@ describe('pool admission', () => {
   it('orders admitting pools by priority (high first), then name', () => {
     const pools = [pool('b', 10), pool('a', 10), pool('low', 1), pool('top', 50), pool('other-net', 99, { networkIds: ['x'] })];
     expect(admittingPools(pools, { portId: 'p', networkId: 'n' }).map((p) => p.name)).toEqual(['top', 'a', 'b', 'low']);
-  });
-});
-
-describe('hostname keys', () => {
-  it('lower-cases, drops a trailing dot, and splits the short name', () => {
-    expect(hostnameKey('VM1.Cnaf.Infn.It.')).toEqual({ full: 'vm1.cnaf.infn.it', short: 'vm1', qualified: true });
-    expect(hostnameKey('vm1')).toEqual({ full: 'vm1', short: 'vm1', qualified: false });
-    expect(hostnameKey('  ')).toBeNull();
-    expect(hostnameKey(undefined)).toBeNull();
   });
 });

@@ -28,15 +28,3 @@ export function admits(pool: Pool, port: PortRequest): boolean {
 export function admittingPools(pools: Pool[], port: PortRequest): Pool[] {
   return pools.filter((p) => admits(p, port)).sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
 }
-
-/**
- * The hostname forms that count as "the same machine": a VM named `vm1` matches a registered
- * `vm1.cnaf.infn.it` and vice versa; two different fully qualified names never match.
- */
-export function hostnameKey(hostname: string | undefined): { full: string; short: string; qualified: boolean } | null {
-  if (!hostname) return null;
-  const full = hostname.trim().toLowerCase().replace(/\.$/, '');
-  if (!full) return null;
-  const short = full.split('.')[0];
-  return { full, short, qualified: full.includes('.') };
-}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { HostnameKey } from '@app/mac';
 import type { PortRequest } from './allocation-policy';
 
 export interface AllocationRow {
@@ -101,13 +102,7 @@ export class AllocationRepository {
     return this.reserve(RESERVE_FROM_POOL_SQL, port, actor, [poolId], m);
   }
 
-  reserveByHostname(
-    port: PortRequest,
-    actor: string,
-    poolIds: number[],
-    host: { full: string; short: string; qualified: boolean },
-    m: EntityManager = this.db.manager,
-  ) {
+  reserveByHostname(port: PortRequest, actor: string, poolIds: number[], host: HostnameKey, m: EntityManager = this.db.manager) {
     return this.reserve(RESERVE_BY_HOSTNAME_SQL, port, actor, [poolIds, host.full, host.short, host.qualified], m);
   }
 

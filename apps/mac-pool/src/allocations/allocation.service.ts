@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { MacFormatError, normaliseMac } from '@app/mac';
+import { MacFormatError, hostnameKey, normaliseMac } from '@app/mac';
 import { DomainError, MetricsRegistry, Principal } from '@app/platform';
-import { PortRequest, admittingPools, hostnameKey } from './allocation-policy';
+import { PortRequest, admittingPools } from './allocation-policy';
 import { AllocationRepository, AllocationRow, PortAlreadyHasMac } from './allocation.repository';
 import { Pool } from '../pools/pool';
 import { PoolDirectory } from '../pools/pool-directory';

@@ -13,7 +13,6 @@ export interface Pool {
 }
 
 export type MacState = 'free' | 'reserved' | 'allocated' | 'quarantined';
-export const MAC_STATES: MacState[] = ['free', 'reserved', 'allocated', 'quarantined'];
 export type StateCounts = Record<MacState | 'total', number>;
 
 export const emptyCounts = (): StateCounts => ({ free: 0, reserved: 0, allocated: 0, quarantined: 0, total: 0 });
