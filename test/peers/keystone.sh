@@ -5,8 +5,8 @@
 #   keystone.sh stop DIR         stop the uwsgi started in DIR (only that PID)
 # start reads: KEYSTONE_PORT (required), KEYSTONE_ADMIN_PASSWORD (default: admin-secret),
 # KEYSTONE_HOST (the address to listen on; default 127.0.0.1).
-# Settings follow ../shared/PEERS.md: SQLite, one uwsgi process and thread, memory_pickle cache,
-# totp among the auth methods, cheap password hashing for tests.
+# Why these settings (SQLite, one uwsgi process and thread, memory_pickle cache, totp among the
+# auth methods, cheap password hashing for tests): docs/PEERS.md, "Keystone".
 set -euo pipefail
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 

@@ -1,4 +1,5 @@
 # Shared by the peer scripts: start in the background, wait for an answer, stop only what we started.
+# How the peers run here: docs/PEERS.md.
 
 # start_detached PIDFILE LOG CMD...: runs CMD in its own session (a process group we can stop whole).
 start_detached() {

@@ -6,8 +6,8 @@
 # start reads: NEUTRON_PORT (required, a free loopback port), MACPOOL_URL, MACPOOL_TOKEN,
 # MACPOOL_FAIL_OPEN (default false), MACPOOL_DEVICE_OWNERS (default compute:*), NEUTRON_WITH_HOOK
 # (default 1; empty: plain Neutron, the benchmark's baseline).
-# Facts behind the settings: ../shared/PEERS.md (noauth, fake:/ transport, ML2 without agents,
-# SQLite schema built from the models because the migrations need ALTER TABLE).
+# Why these settings (noauth, fake:/ transport, ML2 without agents, SQLite schema built from the
+# models because the migrations need ALTER TABLE): docs/PEERS.md, "neutron-server".
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

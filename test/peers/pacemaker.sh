@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Pacemaker's own tools for the OCF agent and cluster-configuration tests (and systemd-analyze
-# for the unit files).
+# for the unit files). What these tools check, and what not: docs/PEERS.md, "Pacemaker and Corosync".
 #   pacemaker.sh install     apt-get install pacemaker-cli-utils resource-agents libxml2-utils systemd
 set -euo pipefail
 case "${1:-}" in

@@ -10,6 +10,7 @@
 # Users live in DIR/users.json: {"alice": {"password": "...", "attributes": {"eduPersonPrincipalName":
 # ["alice@infn.it"], ...}}}. It is read at every login, so a test changes what the IdP asserts by
 # rewriting it. Attributes leave the IdP with urn:oid: names, as from a Shibboleth IdP.
+# What was learned running it here: docs/PEERS.md, "SAML IdP".
 set -euo pipefail
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 WWW=/usr/share/simplesamlphp/www
