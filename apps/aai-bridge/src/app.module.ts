@@ -10,6 +10,7 @@ import { CreateUserSecrets1732600000300 } from './migrations/1732600000300-Creat
 import { CreateIdpMetadataCache1732600000400 } from './migrations/1732600000400-CreateIdpMetadataCache';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { SamlModule } from './saml/saml.module';
+import { SessionModule } from './session/session.module';
 
 @Module({
   imports: [
@@ -32,6 +33,7 @@ import { SamlModule } from './saml/saml.module';
     }),
     MappingModule,
     ProvisioningModule,
+    SessionModule,
     SamlModule,
     HandoffModule,
   ],

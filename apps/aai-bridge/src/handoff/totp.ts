@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -35,11 +35,8 @@ function unbase32(text: string): Buffer {
   return Buffer.from(out);
 }
 
-/** A new TOTP secret, base32 as Keystone's totp credential blob expects. */
-export const newTotpSecret = () => base32(randomBytes(20));
-
 /** RFC 6238 TOTP (HMAC-SHA1, 30 s steps, 6 digits): what Keystone's totp method checks. */
-export function totp(secretBase32: string, now = Date.now(), step = 30, digits = 6): string {
+export function totp(secretBase32: string, now: number, step = 30, digits = 6): string {
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / step)));
   const mac = createHmac('sha1', unbase32(secretBase32)).update(counter).digest();

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { ClockRepository, CryptoRepository, DomainError } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { SecretBox } from './secret-box';
-import { newTotpSecret, totp } from './totp';
+import { base32, totp } from './totp';
 import { UserSecretRepository } from './user-secret.repository';
 import { KeystoneClient, KeystoneError } from '../keystone/keystone.client';
 
@@ -17,21 +17,31 @@ const PASSWORD_MARK = 'password';
  */
 @Injectable()
 export class UserTokenService {
-  private readonly box: SecretBox;
   private readonly method: 'totp' | 'password';
 
   constructor(
     private readonly keystone: KeystoneClient,
     private readonly secrets: UserSecretRepository,
+    private readonly box: SecretBox,
+    private readonly crypto: CryptoRepository,
+    private readonly clock: ClockRepository,
     @Inject(AaiBridgeConfig) config: AaiBridgeConfig,
   ) {
-    this.box = new SecretBox(config.AAI_SECRET_KEY);
     this.method = config.AAI_TOKEN_METHOD;
   }
 
   async tokenFor(userId: string, projectId?: string): Promise<{ token: string; expiresAt: string }> {
+    try {
+      return await this.login(userId, projectId);
+    } catch (err) {
+      if (err instanceof KeystoneError) throw DomainError.upstream('keystone_failed', err.message);
+      throw err;
+    }
+  }
+
+  private async login(userId: string, projectId: string | undefined): Promise<{ token: string; expiresAt: string }> {
     const login = (secret: string) =>
-      this.keystone.userToken(userId, this.method, this.method === 'totp' ? totp(secret) : secret, projectId);
+      this.keystone.userToken(userId, this.method, this.method === 'totp' ? totp(secret, this.clock.now().getTime()) : secret, projectId);
     try {
       return await login(await this.secretFor(userId));
     } catch (err) {
@@ -51,7 +61,8 @@ export class UserTokenService {
   }
 
   private async enrolTotp(userId: string): Promise<string> {
-    const secret = newTotpSecret();
+    // Base32, as Keystone's totp credential blob expects.
+    const secret = base32(this.crypto.randomBytes(20));
     const credentialId = await this.keystone.createTotpCredential(userId, secret);
     if (await this.secrets.save(userId, this.box.seal(secret), credentialId)) return secret;
     // Another node enrolled the same user at the same moment: keep its secret, drop ours.
@@ -60,13 +71,13 @@ export class UserTokenService {
   }
 
   private async enrolPassword(userId: string): Promise<string> {
-    const password = randomBytes(32).toString('base64url');
+    const password = this.crypto.randomToken();
     if (!(await this.secrets.save(userId, this.box.seal(password), PASSWORD_MARK)))
       return this.box.open((await this.secrets.find(userId))!.sealedSecret);
     await this.keystone.updateUser(userId, { password });
     // Keystone revokes the user's tokens on an admin password change, to the second: a token
     // issued in that same second would be born revoked.
-    await new Promise((r) => setTimeout(r, 1100));
+    await this.clock.sleep(1100);
     return password;
   }
 }

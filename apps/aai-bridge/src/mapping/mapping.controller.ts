@@ -1,32 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@app/platform';
+import { HistoryQueryDto, MappedPropertiesDto, MappingTestDto, MappingVersionDto, ReplaceMappingQueryDto } from './dto/mapping.dto';
 import { MappingService } from './mapping.service';
-
-class MappingTestDto {
-  @ApiPropertyOptional({ description: 'rules to try ({rules: [...]} or a list); default: the stored ones' })
-  @IsOptional()
-  rules?: unknown;
-
-  @ApiProperty({
-    example: { eduPersonPrincipalName: 'alice@infn.it', isMemberOf: 'infn:cms;infn:lhcb' },
-    description: "Keystone's input: attribute → value, several joined with ;",
-  })
-  @IsDefined()
-  @IsObject()
-  assertion: Record<string, string>;
-}
-
-class HistoryQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-}
 
 @ApiTags('mapping')
 @ApiBearerAuth()
@@ -36,7 +12,8 @@ export class MappingController {
 
   @Get()
   @Roles('reader')
-  current() {
+  @ApiOkResponse({ type: MappingVersionDto })
+  current(): Promise<MappingVersionDto> {
     return this.mapping.current();
   }
 
@@ -45,21 +22,28 @@ export class MappingController {
   @ApiBody({
     schema: { type: 'object', example: { rules: [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'eduPersonPrincipalName' }] }] } },
   })
-  replace(@Body() body: unknown, @Query('comment') comment: string | undefined, @CurrentPrincipal() actor: Principal) {
-    return this.mapping.replace(body, actor, comment);
+  @ApiOkResponse({ type: MappingVersionDto })
+  replace(
+    @Body() rules: unknown,
+    @Query() query: ReplaceMappingQueryDto,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<MappingVersionDto> {
+    return this.mapping.replace(rules, actor, query.comment);
   }
 
   @Get('history')
   @Roles('reader')
-  history(@Query() q: HistoryQuery) {
-    return this.mapping.history(q.limit);
+  @ApiOkResponse({ type: [MappingVersionDto] })
+  history(@Query() query: HistoryQueryDto): Promise<MappingVersionDto[]> {
+    return this.mapping.history(query.limit);
   }
 
   @Post('test')
   @HttpCode(200)
   @Roles('reader')
   @ApiOperation({ summary: 'Dry run: what keystone-manage mapping_engine would print for this assertion' })
-  test(@Body() dto: MappingTestDto) {
+  @ApiOkResponse({ type: MappedPropertiesDto })
+  test(@Body() dto: MappingTestDto): Promise<MappedPropertiesDto> {
     return this.mapping.test(dto.rules, dto.assertion);
   }
 }

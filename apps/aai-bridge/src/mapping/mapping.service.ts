@@ -24,7 +24,7 @@ export class MappingService {
     return current;
   }
 
-  history(limit = 100) {
+  history(limit = 100): Promise<MappingVersion[]> {
     return this.mappings.history(limit);
   }
 

@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
-import { GrantExpiryScheduler } from './grant-expiry.scheduler';
+import { GrantExpiryJob } from './grant-expiry.job';
 import { GrantRepository } from './grant.repository';
 import { ProvisioningController } from './provisioning.controller';
 import { ProvisioningService } from './provisioning.service';
-import { KeystoneClient } from '../keystone/keystone.client';
+import { KeystoneModule } from '../keystone/keystone.module';
 import { MappingModule } from '../mapping/mapping.module';
 
 @Module({
-  imports: [MappingModule],
+  imports: [MappingModule, KeystoneModule],
   controllers: [ProvisioningController],
-  providers: [KeystoneClient, GrantRepository, ProvisioningService, GrantExpiryScheduler],
-  exports: [ProvisioningService, KeystoneClient],
+  providers: [GrantRepository, ProvisioningService, GrantExpiryJob],
+  exports: [ProvisioningService],
 })
 export class ProvisioningModule {}

@@ -1,34 +1,212 @@
-import { ProvisioningError, ProvisioningService } from './provisioning.service';
+import { MappedProperties } from '@app/keystone-mapping';
+import { AuditRepository, ClockRepository, DomainError } from '@app/platform';
+import { AaiBridgeConfig } from '../config';
+import { Grant } from './grant-plan';
+import { GrantRepository } from './grant.repository';
+import { ProvisioningService } from './provisioning.service';
+import { KeystoneClient, KeystoneError, KsUser } from '../keystone/keystone.client';
+import { MappingService } from '../mapping/mapping.service';
 
-/** A KeystoneClient stand-in: tests the decision to refuse, not Keystone (the e2e suite does that). */
-function fakeKeystone() {
+const ALICE: KsUser = { id: 'u1', name: 'alice', domain_id: 'default', enabled: true };
+
+/** Keystone as the bridge sees it: projects cms and lhcb, roles member and admin, group cms-users. */
+function fakeKeystone(o: { user?: KsUser | null; roleAssignments?: Array<{ projectId: string; roleId: string }>; groups?: string[] } = {}) {
+  const projects: Record<string, string> = { cms: 'p-cms', lhcb: 'p-lhcb' };
   return {
     calls: { read: 0, write: 0, auth: 0 },
-    domainId: async () => 'default',
-    findUser: async () => ({ id: 'u1', name: 'alice', domain_id: 'default', enabled: true }),
-    findProject: async () => null,
-    createProject: jest.fn(),
-    roles: async () => [{ id: 'r1', name: 'member' }],
+    domainId: jest.fn(async () => 'default'),
+    findUser: jest.fn(async () => (o.user === undefined ? ALICE : o.user)),
+    createUser: jest.fn(async (u: { name: string; domain_id: string }) => ({ ...u, id: 'u-new', enabled: true })),
+    updateUser: jest.fn(async () => undefined),
+    findProject: jest.fn(async (_domain: string, name: string) => (projects[name] ? { id: projects[name], name } : null)),
+    createProject: jest.fn(async (_domain: string, name: string) => ({ id: `p-new-${name}`, name })),
+    roles: jest.fn(async () => [
+      { id: 'r-member', name: 'member' },
+      { id: 'r-admin', name: 'admin' },
+    ]),
+    findGroup: jest.fn(async (_domain: string, name: string) => (name === 'cms-users' ? { id: 'g-cms', name } : null)),
+    projectRoleAssignments: jest.fn(async () => o.roleAssignments ?? []),
+    userGroups: jest.fn(async () => (o.groups ?? []).map((id) => ({ id, name: id }))),
+    grantProjectRole: jest.fn(async () => undefined),
+    revokeProjectRole: jest.fn(async () => undefined),
+    addToGroup: jest.fn(async () => undefined),
+    removeFromGroup: jest.fn(async () => undefined),
   };
 }
 
-describe('provisioning decisions', () => {
-  const mapped = {
-    user: { name: 'alice', type: 'ephemeral' },
-    group_ids: [],
-    group_names: [],
-    projects: [{ name: 'cms', roles: [{ name: 'member' }] }],
+/** The bridge's records of what it granted. */
+function fakeGrants(recorded: Grant[] = []) {
+  return {
+    forUser: jest.fn(async () => recorded),
+    record: jest.fn(async () => undefined),
+    forget: jest.fn(async () => undefined),
+    notRefreshedSince: jest.fn(async () => []),
   };
-  const config = (create: boolean) => ({
-    get: (k: string) => ({ AAI_USERS_DOMAIN: 'Default', AAI_PROJECTS_DOMAIN: 'Default', AAI_CREATE_PROJECTS: create })[k],
+}
+
+const config = (o: Partial<AaiBridgeConfig> = {}) =>
+  ({
+    AAI_USERS_DOMAIN: 'Default',
+    AAI_PROJECTS_DOMAIN: 'Default',
+    AAI_CREATE_PROJECTS: false,
+    AAI_GRANT_EXPIRY_DAYS: 0,
+    ...o,
+  }) as AaiBridgeConfig;
+
+function build(keystone = fakeKeystone(), grants = fakeGrants(), cfg = config()) {
+  const audit = { record: jest.fn(async () => undefined) };
+  const clock = { now: () => new Date('2026-01-01T00:00:00Z'), sleep: async () => undefined };
+  const service = new ProvisioningService(
+    keystone as unknown as KeystoneClient,
+    grants as unknown as GrantRepository,
+    {} as MappingService,
+    audit as unknown as AuditRepository,
+    clock as ClockRepository,
+    cfg,
+  );
+  return { service, keystone, grants, audit };
+}
+
+const mapping = (o: Partial<MappedProperties> = {}): MappedProperties => ({
+  user: { name: 'alice', type: 'ephemeral' },
+  group_ids: [],
+  group_names: [],
+  projects: [{ name: 'cms', roles: [{ name: 'member' }] }],
+  ...o,
+});
+
+describe('ProvisioningService', () => {
+  it('grants a mapped role the user lacks, recording it first', async () => {
+    const { service, keystone, grants } = build();
+    const result = await service.provision(mapping(), {});
+    expect(result.granted).toEqual(['project cms: role member']);
+    expect(grants.record).toHaveBeenCalledWith('u1', 'alice', [
+      { kind: 'role', target: 'p-cms/r-member', label: 'project cms: role member' },
+    ]);
+    expect(keystone.grantProjectRole).toHaveBeenCalledWith('p-cms', 'u1', 'r-member');
+    expect(grants.record.mock.invocationCallOrder[0]).toBeLessThan(keystone.grantProjectRole.mock.invocationCallOrder[0]);
   });
 
-  it('refuses, naming the project, when it does not exist and creating projects is off', async () => {
-    const keystone = fakeKeystone();
-    const service = new ProvisioningService(keystone as any, {} as any, {} as any, config(false) as any);
-    await expect(service.provision(mapped as any, {})).rejects.toThrow(
-      new ProvisioningError('project cms does not exist in Keystone (and AAI_CREATE_PROJECTS is off)'),
+  it('does not grant again what Keystone already holds, but refreshes its record', async () => {
+    const held = { kind: 'role' as const, target: 'p-cms/r-member', label: 'project cms: role member' };
+    const { service, keystone, grants } = build(
+      fakeKeystone({ roleAssignments: [{ projectId: 'p-cms', roleId: 'r-member' }] }),
+      fakeGrants([held]),
+    );
+    const result = await service.provision(mapping(), {});
+    expect(result.granted).toEqual([]);
+    expect(keystone.grantProjectRole).not.toHaveBeenCalled();
+    expect(grants.record).toHaveBeenCalledWith('u1', 'alice', [held]);
+  });
+
+  it("revokes the bridge's own grant the mapping no longer yields, and forgets it", async () => {
+    const old = { kind: 'role' as const, target: 'p-lhcb/r-member', label: 'project lhcb: role member' };
+    const { service, keystone, grants, audit } = build(
+      fakeKeystone({ roleAssignments: [{ projectId: 'p-lhcb', roleId: 'r-member' }] }),
+      fakeGrants([old]),
+    );
+    const result = await service.provision(mapping({ projects: [] }), {});
+    expect(result.revoked).toEqual(['project lhcb: role member']);
+    expect(keystone.revokeProjectRole).toHaveBeenCalledWith('p-lhcb', 'u1', 'r-member');
+    expect(grants.forget).toHaveBeenCalledWith('u1', { ...old, present: true });
+    expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ action: 'provision', target: 'user alice' }));
+  });
+
+  it('leaves alone a role someone else granted (present, never recorded)', async () => {
+    const { service, keystone } = build(fakeKeystone({ roleAssignments: [{ projectId: 'p-lhcb', roleId: 'r-admin' }] }));
+    const result = await service.provision(mapping({ projects: [] }), {});
+    expect(result.revoked).toEqual([]);
+    expect(keystone.revokeProjectRole).not.toHaveBeenCalled();
+  });
+
+  it('forgets a recorded grant already gone from Keystone without calling Keystone to revoke it', async () => {
+    const gone = { kind: 'group' as const, target: 'g-old', label: 'group old' };
+    const { service, keystone, grants } = build(fakeKeystone(), fakeGrants([gone]));
+    await service.provision(mapping({ projects: [] }), {});
+    expect(keystone.removeFromGroup).not.toHaveBeenCalled();
+    expect(grants.forget).toHaveBeenCalledWith('u1', { ...gone, present: false });
+  });
+
+  it('adds the user to a mapped group found by name', async () => {
+    const { service, keystone } = build();
+    const result = await service.provision(
+      mapping({ projects: [], group_names: [{ name: 'cms-users', domain: { name: 'Default' } }] }),
+      {},
+    );
+    expect(result.groups).toEqual([{ id: 'g-cms', name: 'cms-users' }]);
+    expect(keystone.addToGroup).toHaveBeenCalledWith('g-cms', 'u1');
+  });
+
+  it('refuses (unprocessable) a mapped group Keystone does not have', async () => {
+    const { service } = build();
+    await expect(service.provision(mapping({ group_names: [{ name: 'nope', domain: { name: 'Default' } }] }), {})).rejects.toMatchObject({
+      kind: 'unprocessable',
+      code: 'provisioning_failed',
+      message: 'group nope does not exist in Keystone domain Default',
+    });
+  });
+
+  it('refuses (unprocessable), naming the project, when it does not exist and creating projects is off', async () => {
+    const { service, keystone } = build();
+    await expect(service.provision(mapping({ projects: [{ name: 'km3net', roles: [{ name: 'member' }] }] }), {})).rejects.toEqual(
+      DomainError.unprocessable('provisioning_failed', 'project km3net does not exist in Keystone (and AAI_CREATE_PROJECTS is off)'),
     );
     expect(keystone.createProject).not.toHaveBeenCalled();
+  });
+
+  it('creates a missing mapped project when AAI_CREATE_PROJECTS is on', async () => {
+    const { service, keystone } = build(fakeKeystone(), fakeGrants(), config({ AAI_CREATE_PROJECTS: true }));
+    const result = await service.provision(mapping({ projects: [{ name: 'km3net', roles: [{ name: 'member' }] }] }), {});
+    expect(keystone.createProject).toHaveBeenCalledWith('default', 'km3net', expect.any(String));
+    expect(result.granted).toEqual(['project km3net: role member']);
+  });
+
+  it('refuses (unprocessable) a mapped role Keystone does not have, after looking again once', async () => {
+    const { service, keystone } = build();
+    await expect(service.provision(mapping({ projects: [{ name: 'cms', roles: [{ name: 'pilot' }] }] }), {})).rejects.toMatchObject({
+      kind: 'unprocessable',
+      message: 'role pilot does not exist in Keystone',
+    });
+    expect(keystone.roles).toHaveBeenCalledTimes(2);
+  });
+
+  it('creates a user the first time, without asking Keystone what a new user holds', async () => {
+    const { service, keystone } = build(fakeKeystone({ user: null }));
+    const result = await service.provision(mapping(), { mail: ['alice@infn.it'], displayName: ['Alice'] });
+    expect(result.user).toEqual({ id: 'u-new', name: 'alice', domainId: 'default', created: true });
+    expect(keystone.createUser).toHaveBeenCalledWith({ name: 'alice', domain_id: 'default', email: 'alice@infn.it', description: 'Alice' });
+    expect(keystone.projectRoleAssignments).not.toHaveBeenCalled();
+  });
+
+  it('keeps the email current on an existing user', async () => {
+    const { service, keystone } = build(fakeKeystone({ user: { ...ALICE, email: 'old@infn.it' } }));
+    await service.provision(mapping(), { mail: ['new@infn.it'] });
+    expect(keystone.updateUser).toHaveBeenCalledWith('u1', { email: 'new@infn.it' });
+  });
+
+  it('reports Keystone refusing as an upstream failure', async () => {
+    const keystone = fakeKeystone();
+    keystone.grantProjectRole.mockRejectedValue(new KeystoneError('Keystone PUT /projects: HTTP 500 boom', 500));
+    const { service } = build(keystone);
+    await expect(service.provision(mapping(), {})).rejects.toMatchObject({
+      kind: 'upstream',
+      message: 'Keystone PUT /projects: HTTP 500 boom',
+    });
+  });
+
+  it('revokes nothing for expiry when AAI_GRANT_EXPIRY_DAYS is 0', async () => {
+    const { service, grants } = build();
+    expect(await service.revokeExpired()).toBe(0);
+    expect(grants.notRefreshedSince).not.toHaveBeenCalled();
+  });
+
+  it('revokes grants not refreshed within AAI_GRANT_EXPIRY_DAYS of the clock', async () => {
+    const grants = fakeGrants();
+    const stale = { keystoneUserId: 'u1', userName: 'alice', kind: 'group' as const, target: 'g-cms', label: 'group cms-users' };
+    grants.notRefreshedSince.mockResolvedValue([stale] as never);
+    const { service, keystone } = build(fakeKeystone(), grants, config({ AAI_GRANT_EXPIRY_DAYS: 30 }));
+    expect(await service.revokeExpired()).toBe(1);
+    expect(grants.notRefreshedSince).toHaveBeenCalledWith(new Date('2025-12-02T00:00:00Z'));
+    expect(keystone.removeFromGroup).toHaveBeenCalledWith('g-cms', 'u1');
   });
 });

@@ -34,9 +34,4 @@ export class SamlStateRepository implements CacheProvider {
     );
     return rows.length === 1;
   }
-
-  async purgeExpired(): Promise<void> {
-    await this.db.query(`DELETE FROM saml_requests WHERE created_at < now() - interval '1 hour'`);
-    await this.db.query(`DELETE FROM saml_seen_assertions WHERE expires_at < now()`);
-  }
 }

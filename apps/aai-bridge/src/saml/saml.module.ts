@@ -4,14 +4,14 @@ import { SamlSp } from './saml-sp';
 import { SamlStateRepository } from './saml-state.repository';
 import { SamlController } from './saml.controller';
 import { SamlService } from './saml.service';
-import { SessionRepository } from './session.repository';
 import { MappingModule } from '../mapping/mapping.module';
 import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { SessionModule } from '../session/session.module';
 
 @Module({
-  imports: [MappingModule, ProvisioningModule],
+  imports: [MappingModule, ProvisioningModule, SessionModule],
   controllers: [SamlController],
-  providers: [SamlStateRepository, SessionRepository, IdpMetadataCacheRepository, SamlSp, SamlService],
-  exports: [SessionRepository, SamlService],
+  providers: [SamlStateRepository, IdpMetadataCacheRepository, SamlSp, SamlService],
+  exports: [SamlService],
 })
 export class SamlModule {}

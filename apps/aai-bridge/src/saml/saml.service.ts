@@ -1,14 +1,17 @@
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Profile } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
-import { ApiError, AuditRepository, MetricsRegistry } from '@app/platform';
+import { MappedProperties } from '@app/keystone-mapping';
+import { AuditRepository, ClockRepository, DomainError, DomainErrorKind, MetricsRegistry } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { normaliseAttributes, toKeystoneAssertion } from './attributes';
+import { AcsFormDto, SloFormDto, SloQueryDto } from './dto/saml-binding.dto';
 import { SamlSp } from './saml-sp';
 import { SamlStateRepository } from './saml-state.repository';
-import { Session, SessionRepository } from './session.repository';
 import { MappingService } from '../mapping/mapping.service';
-import { ProvisioningError, ProvisioningService } from '../provisioning/provisioning.service';
+import { ProvisioningService, ProvisionResult } from '../provisioning/provisioning.service';
+import { SessionIdentity } from '../session/session.repository';
+import { ActiveSession, SessionService } from '../session/session.service';
 
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -33,6 +36,12 @@ type FailureReason =
   | 'no_mapping'
   | 'provisioning';
 
+/** A verified assertion's ID and how long its ID must be remembered to refuse a replay. */
+interface CheckedAssertion {
+  assertionId: string;
+  expiresAt: Date;
+}
+
 @Injectable()
 export class SamlService {
   private readonly logger = new Logger(SamlService.name);
@@ -41,10 +50,11 @@ export class SamlService {
   constructor(
     private readonly sp: SamlSp,
     private readonly state: SamlStateRepository,
-    private readonly sessions: SessionRepository,
+    private readonly sessions: SessionService,
     private readonly mapping: MappingService,
     private readonly provisioning: ProvisioningService,
     private readonly audit: AuditRepository,
+    private readonly clock: ClockRepository,
     @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
     metrics: MetricsRegistry,
   ) {
@@ -61,10 +71,10 @@ export class SamlService {
     try {
       origin = new URL(returnTo).origin;
     } catch {
-      throw ApiError.badRequest('invalid_return_to', 'returnTo must be a path or a URL of the bridge or a trusted dashboard');
+      throw DomainError.invalid('invalid_return_to', 'returnTo must be a path or a URL of the bridge or a trusted dashboard');
     }
     if (!allowed.includes(origin))
-      throw ApiError.badRequest('untrusted_return_to', `returnTo ${origin} is not the bridge or a trusted dashboard`);
+      throw DomainError.invalid('untrusted_return_to', `returnTo ${origin} is not the bridge or a trusted dashboard`);
     return returnTo;
   }
 
@@ -78,55 +88,21 @@ export class SamlService {
     return this.sp.saml.getAuthorizeUrlAsync(this.checkReturnTo(returnTo), undefined, {});
   }
 
-  async consume(body: Record<string, string>): Promise<LoginDone> {
-    if (!body?.SAMLResponse) throw this.refuse('invalid', 'no SAMLResponse in the POST');
-    let profile: Profile;
-    try {
-      const result = await this.sp.saml.validatePostResponseAsync({ SAMLResponse: body.SAMLResponse });
-      if (!result.profile) throw new Error('no assertion in the response');
-      profile = result.profile;
-    } catch (err) {
-      const message = (err as Error).message;
-      throw this.refuse(classify(message), message);
-    }
-    const checked = this.checkEnvelope(profile);
-    if (!(await this.state.firstSighting(checked.assertionId, checked.expiresAt))) {
-      throw this.refuse('replay', `assertion ${checked.assertionId} was already used`);
-    }
-    const returnTo = this.checkReturnTo(body.RelayState || undefined);
+  /**
+   * The IdP's answer at the ACS: verified (node-saml, then what it leaves to us), accepted once,
+   * mapped, provisioned into Keystone; then a session starts.
+   */
+  async consume(form: AcsFormDto): Promise<LoginDone> {
+    const profile = await this.verifiedProfile(form.SAMLResponse);
+    await this.acceptOnce(this.checkEnvelope(profile));
+    const returnTo = this.checkReturnTo(form.RelayState || undefined);
     const attributes = normaliseAttributes((profile.attributes ?? {}) as Record<string, unknown>);
-    let mapped;
-    try {
-      mapped = await this.mapping.forLogin(toKeystoneAssertion(attributes));
-    } catch (err) {
-      // MappingService turns Keystone's "no mapping" (and invalid rules) into a 422.
-      if (err instanceof ApiError && err.status === HttpStatus.UNPROCESSABLE_ENTITY)
-        throw this.refuse('no_mapping', err.message, HttpStatus.FORBIDDEN);
-      throw err;
-    }
-    let provisioned;
-    try {
-      provisioned = await this.provisioning.provision(mapped, attributes);
-    } catch (err) {
-      if (err instanceof ProvisioningError) throw this.refuse('provisioning', err.message, HttpStatus.BAD_GATEWAY);
-      throw err;
-    }
-    const expiresAt = new Date(Date.now() + this.config.AAI_SESSION_HOURS * 3_600_000);
-    const sessionToken = await this.sessions.create({
-      identity: {
-        keystoneUserId: provisioned.user.id,
-        userName: provisioned.user.name,
-        domainId: provisioned.user.domainId,
-        email: mapped.user.email ?? attributes.mail?.[0],
-        displayName: attributes.displayName?.[0],
-        projects: provisioned.projects,
-        groups: provisioned.groups,
-        attributes,
-      },
+    const mapped = await this.mapLogin(attributes);
+    const provisioned = await this.provisionLogin(mapped, attributes);
+    const session = await this.sessions.start(identityOf(mapped, provisioned, attributes), {
       nameId: profile.nameID ?? null,
       nameIdFormat: profile.nameIDFormat ?? null,
       sessionIndex: profile.sessionIndex ?? null,
-      expiresAt,
     });
     this.logins.inc({ outcome: 'success', reason: '' });
     await this.audit.record({
@@ -135,16 +111,18 @@ export class SamlService {
       target: 'saml',
       details: { granted: provisioned.granted, revoked: provisioned.revoked },
     });
-    return { sessionToken, returnTo, expiresAt };
+    return { sessionToken: session.token, returnTo, expiresAt: session.expiresAt };
   }
 
   /**
    * SP-initiated logout: ends the local session, then sends the user to the IdP with a signed
    * LogoutRequest (the IdP's LogoutResponse comes back to /saml/slo).
    */
-  async startLogout(session: Session | null, returnTo: string | undefined): Promise<string> {
+  async logout(session: ActiveSession | null, returnTo: string | undefined): Promise<string> {
     const back = this.checkReturnTo(returnTo ?? '/');
-    if (!session?.nameId) return back;
+    if (!session) return back;
+    await this.sessions.end(session);
+    if (!session.nameId) return back;
     return this.sp.saml.getLogoutUrlAsync(
       {
         issuer: this.sp.idp.entityId,
@@ -161,41 +139,79 @@ export class SamlService {
    * /saml/slo on the Redirect binding: the IdP's LogoutRequest (IdP-initiated: end the user's
    * sessions, answer with a LogoutResponse) or its LogoutResponse to ours (go back to RelayState).
    */
-  async singleLogout(query: Record<string, string>, originalQuery: string): Promise<string> {
-    let result: { profile: Profile | null; loggedOut: boolean };
+  async singleLogout(query: SloQueryDto, originalQuery: string): Promise<string> {
+    let profile: Profile | null;
     try {
-      result = await this.sp.saml.validateRedirectAsync(query, originalQuery);
+      ({ profile } = await this.sp.saml.validateRedirectAsync(asStrings(query), originalQuery));
     } catch (err) {
-      throw this.refuse(classify((err as Error).message), `logout message refused: ${(err as Error).message}`, HttpStatus.BAD_REQUEST);
+      throw this.refuseLogoutMessage(err as Error);
     }
-    if (query.SAMLRequest && result.profile) {
-      const ended = await this.sessions.deleteByNameId(result.profile.nameID, result.profile.sessionIndex ?? null);
-      await this.audit.record({ actor: 'idp', action: 'logout', target: 'saml', details: { sessions: ended } });
-      return this.sp.saml.getLogoutResponseUrlAsync(result.profile, query.RelayState ?? '', {}, true);
-    }
+    if (query.SAMLRequest && profile) return this.answerLogoutRequest(profile, query.RelayState);
     return this.checkReturnTo(query.RelayState || '/');
   }
 
   /** /saml/slo on the POST binding: same as singleLogout. */
-  async singleLogoutPost(body: Record<string, string>): Promise<string> {
+  async singleLogoutPost(form: SloFormDto): Promise<string> {
+    let profile: Profile | undefined;
     try {
-      if (body.SAMLRequest) {
-        const { profile } = await this.sp.saml.validatePostRequestAsync(body);
-        const ended = await this.sessions.deleteByNameId(profile.nameID, profile.sessionIndex ?? null);
-        await this.audit.record({ actor: 'idp', action: 'logout', target: 'saml', details: { sessions: ended } });
-        return this.sp.saml.getLogoutResponseUrlAsync(profile, body.RelayState ?? '', {}, true);
-      }
-      const { loggedOut } = await this.sp.saml.validatePostResponseAsync(body);
-      if (!loggedOut) throw new Error('not a LogoutResponse');
+      if (form.SAMLRequest) ({ profile } = await this.sp.saml.validatePostRequestAsync(asStrings(form)));
+      else if (!(await this.sp.saml.validatePostResponseAsync(asStrings(form))).loggedOut) throw new Error('not a LogoutResponse');
     } catch (err) {
-      if (err instanceof ApiError) throw err;
-      throw this.refuse(classify((err as Error).message), `logout message refused: ${(err as Error).message}`, HttpStatus.BAD_REQUEST);
+      throw this.refuseLogoutMessage(err as Error);
     }
-    return this.checkReturnTo(body.RelayState || '/');
+    if (profile) return this.answerLogoutRequest(profile, form.RelayState);
+    return this.checkReturnTo(form.RelayState || '/');
+  }
+
+  /** IdP-initiated logout: end the sessions it names, answer with a LogoutResponse. */
+  private async answerLogoutRequest(profile: Profile, relayState: string | undefined): Promise<string> {
+    const ended = await this.sessions.endAtIdpRequest(profile.nameID, profile.sessionIndex ?? null);
+    await this.audit.record({ actor: 'idp', action: 'logout', target: 'saml', details: { sessions: ended } });
+    return this.sp.saml.getLogoutResponseUrlAsync(profile, relayState ?? '', {}, true);
+  }
+
+  /** node-saml's checks: signature, audience, issuer of the Response, time, InResponseTo. */
+  private async verifiedProfile(samlResponse: string | undefined): Promise<Profile> {
+    if (!samlResponse) throw this.refuse('invalid', 'no SAMLResponse in the POST');
+    try {
+      const { profile } = await this.sp.saml.validatePostResponseAsync({ SAMLResponse: samlResponse });
+      if (!profile) throw new Error('no assertion in the response');
+      return profile;
+    } catch (err) {
+      const message = (err as Error).message;
+      throw this.refuse(classify(message), message);
+    }
+  }
+
+  /** An assertion logs in once: a second sighting of its ID (on any node) is a replay. */
+  private async acceptOnce(checked: CheckedAssertion): Promise<void> {
+    if (!(await this.state.firstSighting(checked.assertionId, checked.expiresAt))) {
+      throw this.refuse('replay', `assertion ${checked.assertionId} was already used`);
+    }
+  }
+
+  /** Rules that map nothing (or are invalid) refuse the login: the user has no access. */
+  private async mapLogin(attributes: Record<string, string[]>): Promise<MappedProperties> {
+    try {
+      return await this.mapping.forLogin(toKeystoneAssertion(attributes));
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'unprocessable') throw this.refuse('no_mapping', err.message);
+      throw err;
+    }
+  }
+
+  /** A provisioning failure keeps its kind: a mapped project Keystone lacks, or Keystone failing. */
+  private async provisionLogin(mapped: MappedProperties, attributes: Record<string, string[]>): Promise<ProvisionResult> {
+    try {
+      return await this.provisioning.provision(mapped, attributes);
+    } catch (err) {
+      if (err instanceof DomainError) throw this.refuse('provisioning', err.message, err.kind);
+      throw err;
+    }
   }
 
   /** Destination and Recipient (node-saml leaves them to us), read from the verified XML. */
-  private checkEnvelope(profile: Profile): { assertionId: string; expiresAt: Date } {
+  private checkEnvelope(profile: Profile): CheckedAssertion {
     const acs = this.sp.acsUrl;
     const response = parse(profile.getSamlResponseXml?.() ?? '');
     const destination = response.getElementsByTagNameNS(SAMLP, 'Response')[0]?.getAttribute('Destination');
@@ -220,18 +236,43 @@ export class SamlService {
     if (!confirmations.some((c) => c.getAttribute('Recipient') === acs))
       throw this.refuse('recipient', `SubjectConfirmationData Recipient is not this SP's ACS ${acs}`);
     const notOnOrAfter = confirmations.map((c) => c.getAttribute('NotOnOrAfter')).find(Boolean);
-    const expiresAt = notOnOrAfter ? new Date(Date.parse(notOnOrAfter) + 3_600_000) : new Date(Date.now() + 24 * 3_600_000);
+    // Remembered an hour past its validity (clock skew); without a bound, a day.
+    const expiresAt = notOnOrAfter ? new Date(Date.parse(notOnOrAfter) + 3_600_000) : new Date(this.clock.now().getTime() + 24 * 3_600_000);
     return { assertionId, expiresAt };
   }
 
-  private refuse(reason: FailureReason, message: string, status: HttpStatus = HttpStatus.FORBIDDEN): ApiError {
+  private refuseLogoutMessage(err: Error): DomainError {
+    return this.refuse(classify(err.message), `logout message refused: ${err.message}`, 'invalid');
+  }
+
+  /** Counts, logs and audits a refused login; the error says why in its code (login_<reason>). */
+  private refuse(reason: FailureReason, message: string, kind: DomainErrorKind = 'forbidden'): DomainError {
     this.logins.inc({ outcome: 'failure', reason });
     this.logger.warn({ reason, message }, 'login refused');
     void this.audit
       .record({ actor: 'anonymous', action: 'login_refused', target: 'saml', details: { reason, message } })
       .catch(() => undefined);
-    return new ApiError(status, `login_${reason}`, `login refused: ${message}`);
+    return new DomainError(kind, `login_${reason}`, `login refused: ${message}`);
   }
+}
+
+/** What the session remembers of the login: the Keystone user, what it was given, the attributes. */
+function identityOf(mapped: MappedProperties, provisioned: ProvisionResult, attributes: Record<string, string[]>): SessionIdentity {
+  return {
+    keystoneUserId: provisioned.user.id,
+    userName: provisioned.user.name,
+    domainId: provisioned.user.domainId,
+    email: mapped.user.email ?? attributes.mail?.[0],
+    displayName: attributes.displayName?.[0],
+    projects: provisioned.projects,
+    groups: provisioned.groups,
+    attributes,
+  };
+}
+
+/** A binding DTO as node-saml takes it: only the parameters present, as strings. */
+function asStrings(dto: object): Record<string, string> {
+  return Object.fromEntries(Object.entries(dto).filter(([, v]) => typeof v === 'string'));
 }
 
 function parse(xml: string) {

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CryptoRepository } from '@app/platform';
 
 export interface SessionIdentity {
   keystoneUserId: string;
@@ -21,18 +21,19 @@ export interface Session {
   expiresAt: Date;
 }
 
-const hash = (token: string) => createHash('sha256').update(token).digest('hex');
-
 /** Browser sessions in PostgreSQL; the cookie holds a random token, the table only its hash. */
 @Injectable()
 export class SessionRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly crypto: CryptoRepository,
+  ) {}
 
   async create(s: Session): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
+    const token = this.crypto.randomToken();
     await this.db.query(
       `INSERT INTO sessions (token_hash, identity, name_id, name_id_format, session_index, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [hash(token), JSON.stringify(s.identity), s.nameId, s.nameIdFormat, s.sessionIndex, s.expiresAt],
+      [this.crypto.hashToken(token), JSON.stringify(s.identity), s.nameId, s.nameIdFormat, s.sessionIndex, s.expiresAt],
     );
     return token;
   }
@@ -41,13 +42,13 @@ export class SessionRepository {
     const rows = await this.db.query(
       `SELECT identity, name_id AS "nameId", name_id_format AS "nameIdFormat", session_index AS "sessionIndex", expires_at AS "expiresAt"
        FROM sessions WHERE token_hash = $1 AND expires_at > now()`,
-      [hash(token)],
+      [this.crypto.hashToken(token)],
     );
     return rows[0] ?? null;
   }
 
   async delete(token: string): Promise<void> {
-    await this.db.query('DELETE FROM sessions WHERE token_hash = $1', [hash(token)]);
+    await this.db.query('DELETE FROM sessions WHERE token_hash = $1', [this.crypto.hashToken(token)]);
   }
 
   /** IdP-initiated logout names the user by NameID (and SessionIndex): end those sessions. */

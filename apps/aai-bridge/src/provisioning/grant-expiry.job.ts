@@ -5,7 +5,7 @@ import { ProvisioningService } from './provisioning.service';
 
 /** Hourly: revoke grants no login refreshed within AAI_GRANT_EXPIRY_DAYS (when set). */
 @Injectable()
-export class GrantExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+export class GrantExpiryJob implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly task = new PeriodicTask('grant expiry sweep', () => this.provisioning.revokeExpired());
 
   constructor(
