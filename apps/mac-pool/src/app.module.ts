@@ -6,6 +6,7 @@ import { MacsModule } from './macs/macs.module';
 import { CreatePoolsMacsHistory1732500000100 } from './migrations/1732500000100-CreatePoolsMacsHistory';
 import { PoolsModule } from './pools/pools.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
+import { UploadsModule } from './uploads/uploads.module';
 
 @Module({
   imports: [
@@ -20,6 +21,7 @@ import { ReconcileModule } from './reconcile/reconcile.module';
       adminToken: { tokenVar: 'MACPOOL_ADMIN_TOKEN', dataDirVar: 'MACPOOL_DATA_DIR' },
     }),
     PoolsModule,
+    UploadsModule,
     AllocationsModule,
     MacsModule,
     ReconcileModule,

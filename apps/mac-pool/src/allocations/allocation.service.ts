@@ -148,4 +148,17 @@ export class AllocationService {
   async release(portId: string, actor: Principal): Promise<void> {
     if (await this.allocations.release(portId, actor.name)) this.outcomes.inc({ outcome: 'released' });
   }
+
+  /**
+   * Reconciliation's repair of a port Neutron no longer has. Not a hook's request: no outcome
+   * counted (reconciliation counts its own changes), and a port gone meanwhile is no error.
+   */
+  async releaseOrphan(portId: string, actor: string): Promise<void> {
+    await this.allocations.release(portId, actor);
+  }
+
+  /** Reconciliation's repair of a commit the hook lost; a reservation expired meanwhile is no error. */
+  async commitLost(portId: string, actor: string): Promise<void> {
+    await this.allocations.commit(portId, actor);
+  }
 }

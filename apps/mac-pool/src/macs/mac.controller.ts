@@ -1,6 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/platform';
+import { MacHistoryQuery } from './dto/mac-history.query';
+import { MacHistoryResponseDto } from './dto/mac-history.response';
+import { MacRecordDto } from './dto/mac.response';
 import { MacService } from './mac.service';
 
 @ApiTags('macs')
@@ -11,13 +14,14 @@ export class MacController {
   constructor(private readonly macs: MacService) {}
 
   @Get(':mac')
-  get(@Param('mac') mac: string) {
+  @ApiOkResponse({ type: MacRecordDto })
+  get(@Param('mac') mac: string): Promise<MacRecordDto> {
     return this.macs.get(mac);
   }
 
   @Get(':mac/history')
-  @ApiQuery({ name: 'at', required: false, description: 'ISO 8601 time: answers which port held the MAC then' })
-  history(@Param('mac') mac: string, @Query('at') at?: string) {
-    return this.macs.history(mac, at);
+  @ApiOkResponse({ type: MacHistoryResponseDto })
+  history(@Param('mac') mac: string, @Query() query: MacHistoryQuery): Promise<MacHistoryResponseDto> {
+    return this.macs.history(mac, query.at);
   }
 }

@@ -1,7 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseBoolPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@app/platform';
-import { CreatePoolDto, UpdatePoolDto } from './pool.dto';
+import { CreatePoolDto } from './dto/create-pool.dto';
+import { DeletePoolQuery } from './dto/delete-pool.query';
+import { PoolResponseDto } from './dto/pool.response';
+import { UpdatePoolDto } from './dto/update-pool.dto';
 import { PoolService } from './pool.service';
 
 @ApiTags('pools')
@@ -11,35 +14,35 @@ export class PoolController {
   constructor(private readonly pools: PoolService) {}
 
   @Post()
-  create(@Body() dto: CreatePoolDto, @CurrentPrincipal() actor: Principal) {
+  @ApiCreatedResponse({ type: PoolResponseDto })
+  create(@Body() dto: CreatePoolDto, @CurrentPrincipal() actor: Principal): Promise<PoolResponseDto> {
     return this.pools.create(dto, actor);
   }
 
   @Get()
-  @Roles('reader', 'hook')
-  list() {
+  @Roles('reader')
+  @ApiOkResponse({ type: [PoolResponseDto] })
+  list(): Promise<PoolResponseDto[]> {
     return this.pools.list();
   }
 
   @Get(':name')
-  @Roles('reader', 'hook')
-  get(@Param('name') name: string) {
+  @Roles('reader')
+  @ApiOkResponse({ type: PoolResponseDto })
+  get(@Param('name') name: string): Promise<PoolResponseDto> {
     return this.pools.get(name);
   }
 
   @Patch(':name')
-  update(@Param('name') name: string, @Body() dto: UpdatePoolDto, @CurrentPrincipal() actor: Principal) {
+  @ApiOkResponse({ type: PoolResponseDto })
+  update(@Param('name') name: string, @Body() dto: UpdatePoolDto, @CurrentPrincipal() actor: Principal): Promise<PoolResponseDto> {
     return this.pools.update(name, dto, actor);
   }
 
   @Delete(':name')
   @HttpCode(204)
-  @ApiQuery({ name: 'force', required: false, type: Boolean })
-  async delete(
-    @Param('name') name: string,
-    @Query('force', new ParseBoolPipe({ optional: true })) force: boolean | undefined,
-    @CurrentPrincipal() actor: Principal,
-  ) {
-    await this.pools.delete(name, force ?? false, actor);
+  @ApiNoContentResponse({ description: 'deleted, with its MACs' })
+  async delete(@Param('name') name: string, @Query() query: DeletePoolQuery, @CurrentPrincipal() actor: Principal): Promise<void> {
+    await this.pools.delete(name, query.force ?? false, actor);
   }
 }

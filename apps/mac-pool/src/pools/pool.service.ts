@@ -1,12 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, AuditRepository, Principal } from '@app/platform';
+import { CreatePoolDto } from './dto/create-pool.dto';
+import { UpdatePoolDto } from './dto/update-pool.dto';
 import { Pool, StateCounts, emptyCounts } from './pool';
 import { PoolDirectory } from './pool-directory';
-import { CreatePoolDto, UpdatePoolDto } from './pool.dto';
 import { PoolFields, PoolRepository } from './pool.repository';
 
 export type PoolWithCounts = Pool & { counts: StateCounts };
+
+export interface PoolStats {
+  pools: Array<{ name: string; priority: number; counts: StateCounts }>;
+  totals: StateCounts;
+}
 
 const DEFAULTS = { description: '', priority: 100, quarantineSeconds: 0, reservationTtlSeconds: 300, allowUniversal: false };
 
@@ -34,13 +40,25 @@ export class PoolService {
   }
 
   async get(name: string): Promise<PoolWithCounts> {
-    const pool = await this.require(name);
+    const pool = await this.pools.findByName(name);
+    if (!pool) throw notFound(name);
     return { ...pool, counts: await this.pools.counts(pool.id) };
   }
 
-  async require(name: string): Promise<Pool> {
-    const pool = await this.pools.findByName(name);
-    if (!pool) throw DomainError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
+  async stats(): Promise<PoolStats> {
+    const pools = await this.list();
+    const totals = emptyCounts();
+    for (const p of pools) for (const k of Object.keys(totals) as Array<keyof StateCounts>) totals[k] += p.counts[k];
+    return { pools: pools.map((p) => ({ name: p.name, priority: p.priority, counts: p.counts })), totals };
+  }
+
+  /**
+   * The pool, locked inside the caller's transaction until it ends: changes of its MACs (uploads)
+   * and of the pool itself serialise on this lock.
+   */
+  async lockForChange(name: string, m: EntityManager): Promise<Pool> {
+    const pool = await this.pools.lockByName(name, m);
+    if (!pool) throw notFound(name);
     return pool;
   }
 
@@ -61,8 +79,7 @@ export class PoolService {
 
   async update(name: string, dto: UpdatePoolDto, actor: Principal): Promise<PoolWithCounts> {
     return this.changing(async (m) => {
-      const current = await this.pools.lockByName(name, m);
-      if (!current) throw DomainError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
+      const current = await this.lockForChange(name, m);
       const next: PoolFields = {
         ...current,
         ...stripUndefined({ ...dto, scope: undefined }),
@@ -77,8 +94,7 @@ export class PoolService {
   /** Refused while MACs are reserved or allocated, unless forced (their ports keep the MAC). */
   async delete(name: string, force: boolean, actor: Principal): Promise<void> {
     await this.changing(async (m) => {
-      const pool = await this.pools.lockByName(name, m);
-      if (!pool) throw DomainError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
+      const pool = await this.lockForChange(name, m);
       const counts = await this.pools.counts(pool.id, m);
       const live = counts.reserved + counts.allocated;
       if (live > 0 && !force) {
@@ -96,6 +112,8 @@ export class PoolService {
     });
   }
 }
+
+const notFound = (name: string) => DomainError.notFound('pool_not_found', `no pool named ${JSON.stringify(name)}`);
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -1,6 +1,8 @@
-import { Controller, HttpCode, ParseBoolPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@app/platform';
+import { ReconcileReportDto } from './dto/reconcile-report.response';
+import { ReconcileQuery } from './dto/reconcile.query';
 import { ReconcileService } from './reconcile.service';
 
 @ApiTags('reconcile')
@@ -12,8 +14,8 @@ export class ReconcileController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: "Compare allocations with Neutron's ports: release orphans, commit lost commits, report mismatches" })
-  @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
-  run(@Query('dryRun', new ParseBoolPipe({ optional: true })) dryRun: boolean | undefined, @CurrentPrincipal() actor: Principal) {
-    return this.reconcile.run(dryRun ?? false, actor.name);
+  @ApiOkResponse({ type: ReconcileReportDto })
+  run(@Query() query: ReconcileQuery, @CurrentPrincipal() actor: Principal): Promise<ReconcileReportDto> {
+    return this.reconcile.run(query.dryRun ?? false, actor.name);
   }
 }

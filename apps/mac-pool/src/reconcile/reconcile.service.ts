@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, AuditRepository, MetricsRegistry } from '@app/platform';
-import { AllocationRepository } from '../allocations/allocation.repository';
+import { AllocationService } from '../allocations/allocation.service';
 import { MacPoolConfig } from '../config';
 import { NeutronClient } from './neutron.client';
 import { ReconcilePlan, planReconcile } from './reconcile-plan';
@@ -21,7 +21,7 @@ export class ReconcileService {
   constructor(
     private readonly neutron: NeutronClient,
     private readonly repo: ReconcileRepository,
-    private readonly allocations: AllocationRepository,
+    private readonly allocations: AllocationService,
     private readonly audit: AuditRepository,
     @Inject(MacPoolConfig) private readonly config: MacPoolConfig,
     metrics: MetricsRegistry,
@@ -46,8 +46,8 @@ export class ReconcileService {
     const poolMacs = await this.repo.poolMacs([...new Set(ports.map((p) => p.mac))]);
     const plan = planReconcile(ports, allocations, poolMacs, new Date(), this.config.MACPOOL_RECONCILE_GRACE_SECONDS);
     if (!dryRun) {
-      for (const a of plan.release) await this.allocations.release(a.portId, actor);
-      for (const a of plan.commit) await this.allocations.commit(a.portId, actor);
+      for (const a of plan.release) await this.allocations.releaseOrphan(a.portId, actor);
+      for (const a of plan.commit) await this.allocations.commitLost(a.portId, actor);
       this.changes.inc({ change: 'released' }, plan.release.length);
       this.changes.inc({ change: 'committed' }, plan.commit.length);
       if (plan.release.length || plan.commit.length) {

@@ -1,10 +1,12 @@
-import { Controller, HttpCode, HttpStatus, Inject, Param, ParseBoolPipe, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { uploadFormatOf } from '@app/mac';
 import { ApiError, AuthenticatedRequest } from '@app/platform';
-import { MacPoolConfig } from '../config';
+import { UploadResultDto } from './dto/upload-result.response';
+import { UploadQuery } from './dto/upload.query';
 import { readJsonBody } from './read-json-body';
 import { UploadService } from './upload.service';
+import { MacPoolConfig } from '../config';
 
 const CONSUMES = ['text/plain', 'text/csv', 'application/json'];
 
@@ -24,29 +26,22 @@ export class UploadController {
   @ApiBody({
     description: 'text: one MAC or first-last range per line; csv: header with mac[,hostname,ipv4,ipv6,description]; json: array',
   })
-  @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
-  add(
-    @Param('name') pool: string,
-    @Query('dryRun', new ParseBoolPipe({ optional: true })) dryRun: boolean | undefined,
-    @Req() req: AuthenticatedRequest,
-  ) {
-    return this.run(pool, false, dryRun ?? false, req);
+  @ApiOkResponse({ type: UploadResultDto })
+  add(@Param('name') pool: string, @Query() query: UploadQuery, @Req() req: AuthenticatedRequest): Promise<UploadResultDto> {
+    return this.run(pool, false, query.dryRun ?? false, req);
   }
 
   @Put()
   @HttpCode(200)
   @ApiOperation({ summary: 'Make the pool equal to the upload: add, update metadata, remove free MACs not listed' })
   @ApiConsumes(...CONSUMES)
-  @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
-  replace(
-    @Param('name') pool: string,
-    @Query('dryRun', new ParseBoolPipe({ optional: true })) dryRun: boolean | undefined,
-    @Req() req: AuthenticatedRequest,
-  ) {
-    return this.run(pool, true, dryRun ?? false, req);
+  @ApiOkResponse({ type: UploadResultDto })
+  replace(@Param('name') pool: string, @Query() query: UploadQuery, @Req() req: AuthenticatedRequest): Promise<UploadResultDto> {
+    return this.run(pool, true, query.dryRun ?? false, req);
   }
 
-  private async run(pool: string, replace: boolean, dryRun: boolean, req: AuthenticatedRequest) {
+  /** The body as the service reads it: the request stream itself, or parsed JSON (bounded). */
+  private async run(pool: string, replace: boolean, dryRun: boolean, req: AuthenticatedRequest): Promise<UploadResultDto> {
     const format = uploadFormatOf(req.headers['content-type']);
     if (!format) {
       throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', `Content-Type must be one of ${CONSUMES.join(', ')}`);

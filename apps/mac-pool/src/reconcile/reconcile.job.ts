@@ -5,7 +5,7 @@ import { ReconcileService } from './reconcile.service';
 
 /** Periodic reconciliation; with two nodes up, the advisory lock lets one run at a time. */
 @Injectable()
-export class ReconcileScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+export class ReconcileJob implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly task = new PeriodicTask('periodic reconciliation', () => this.reconcile.run(false, 'reconcile'));
 
   constructor(

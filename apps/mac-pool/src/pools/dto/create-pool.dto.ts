@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
@@ -69,5 +69,3 @@ export class CreatePoolDto {
   @IsBoolean()
   allowUniversal?: boolean;
 }
-
-export class UpdatePoolDto extends PartialType(OmitType(CreatePoolDto, ['name'] as const)) {}

@@ -8,8 +8,8 @@ import { AllocationRepository } from './allocation.repository';
  * row is taken with SKIP LOCKED and re-checked, so no row is freed or logged twice.
  */
 @Injectable()
-export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(ExpirySweeper.name);
+export class ReservationExpiryJob implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ReservationExpiryJob.name);
   private readonly task = new PeriodicTask('expiry sweep', async () => {
     const n = await this.allocations.sweep();
     if (n.expired || n.unquarantined) this.logger.log(n, 'swept');

@@ -1,0 +1,6 @@
+import { BooleanQuery } from '../../common/boolean-query';
+
+export class UploadQuery {
+  @BooleanQuery('check and count, write nothing')
+  dryRun?: boolean;
+}
