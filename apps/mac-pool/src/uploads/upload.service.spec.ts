@@ -1,0 +1,172 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PoolEntry, rangeSize } from '@app/mac';
+import { AuditRepository, DomainError, Principal } from '@app/platform';
+import { UploadCounts, UploadRepository } from './upload.repository';
+import { UploadRequest, UploadService } from './upload.service';
+import { MacPoolConfig } from '../config';
+import { Pool } from '../pools/pool';
+import { PoolService } from '../pools/pool.service';
+
+const tier1: Pool = {
+  id: 7,
+  name: 'tier1',
+  description: '',
+  scope: { networkIds: [], projectIds: [], availabilityZones: [] },
+  priority: 100,
+  quarantineSeconds: 0,
+  reservationTtlSeconds: 300,
+  allowUniversal: false,
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+};
+
+const admin: Principal = { name: 'admin', role: 'admin' };
+const counts: UploadCounts = { added: 2, updated: 0, removed: 0, unchanged: 0 };
+
+/** The service with every collaborator faked; `transactions` tells whether each one committed or rolled back. */
+function setup() {
+  const copied: PoolEntry[] = [];
+  const writer = {
+    rows: 0,
+    add: jest.fn((entry: PoolEntry) => {
+      copied.push(entry);
+      writer.rows += rangeSize(entry);
+      return undefined;
+    }),
+    drain: jest.fn(async () => undefined),
+    end: jest.fn(async () => undefined),
+  };
+  const uploads = {
+    createStaging: jest.fn(async () => undefined),
+    openCopy: jest.fn(async () => writer),
+    indexStaging: jest.fn(async () => undefined),
+    duplicatesInFile: jest.fn(async () => ({ total: 0, rows: [] as Array<{ line: number; mac: string; reason: string }> })),
+    overlap: jest.fn(async () => ({ samePool: 0, otherPools: 0 })),
+    inOtherPools: jest.fn(async () => [] as Array<{ line: number; mac: string; reason: string }>),
+    liveMissingFromFile: jest.fn(async () => ({ total: 0, rows: [] as Array<{ mac: string; state: string; portId: string }> })),
+    merge: jest.fn(async () => counts),
+  };
+  const transactions: Array<'committed' | 'rolled back'> = [];
+  const db = {
+    transaction: async (work: (m: unknown) => Promise<unknown>) => {
+      try {
+        const result = await work({});
+        transactions.push('committed');
+        return result;
+      } catch (err) {
+        transactions.push('rolled back');
+        throw err;
+      }
+    },
+  };
+  const pools = { lockForChange: jest.fn(async () => tier1) };
+  const audit = { record: jest.fn(async () => undefined) };
+  const config = { MACPOOL_MAX_RANGE: 2 ** 24, MACPOOL_MAX_UPLOAD_MACS: 1000, MACPOOL_MAX_REPORTED_ERRORS: 10 };
+  const service = new UploadService(
+    db as unknown as DataSource,
+    pools as unknown as PoolService,
+    uploads as unknown as UploadRepository,
+    audit as unknown as AuditRepository,
+    config as unknown as MacPoolConfig,
+  );
+  return { service, uploads, writer, copied, transactions, audit };
+}
+
+async function* bytes(text: string): AsyncGenerator<Buffer> {
+  yield Buffer.from(text);
+}
+
+const request = (text: string, options: Partial<UploadRequest> = {}): UploadRequest => ({
+  pool: 'tier1',
+  replace: false,
+  dryRun: false,
+  format: 'text',
+  body: bytes(text),
+  actor: admin,
+  ...options,
+});
+
+const TWO_MACS = '02:00:00:00:00:01\n02:00:00:00:00:02\n';
+
+describe('UploadService.upload', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('adds: merges without removing, and records pool.add_macs', async () => {
+    const { service, uploads, audit, transactions } = setup();
+    await expect(service.upload(request(TWO_MACS))).resolves.toEqual({ ...counts, dryRun: false });
+    expect(uploads.merge).toHaveBeenCalledWith(expect.anything(), tier1.id, false, 2, 0);
+    expect(uploads.liveMissingFromFile).not.toHaveBeenCalled();
+    expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ action: 'pool.add_macs', target: 'tier1' }), expect.anything());
+    expect(transactions).toEqual(['committed']);
+  });
+
+  it('makes the pool equal to the file on replace, once no live MAC would be dropped', async () => {
+    const { service, uploads, audit } = setup();
+    await service.upload(request(TWO_MACS, { replace: true }));
+    expect(uploads.liveMissingFromFile).toHaveBeenCalledWith(expect.anything(), tier1.id, 10);
+    expect(uploads.merge).toHaveBeenCalledWith(expect.anything(), tier1.id, true, 2, 0);
+    expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ action: 'pool.replace_macs' }), expect.anything());
+  });
+
+  it('refuses a replace that leaves out reserved or allocated MACs, listing them, and writes nothing', async () => {
+    const { service, uploads, transactions } = setup();
+    uploads.liveMissingFromFile.mockResolvedValue({ total: 1, rows: [{ mac: '02:00:00:00:00:09', state: 'allocated', portId: 'port-9' }] });
+    const err = await service.upload(request(TWO_MACS, { replace: true })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({
+      kind: 'unprocessable',
+      code: 'invalid_upload',
+      details: { errorCount: 1, errors: [{ line: null, input: '02:00:00:00:00:09', code: 'would_remove_live_mac' }] },
+    });
+    expect(uploads.merge).not.toHaveBeenCalled();
+    expect(transactions).toEqual(['rolled back']);
+  });
+
+  it('dry run: reports the counts, rolls the transaction back and records nothing', async () => {
+    const { service, uploads, audit, transactions } = setup();
+    await expect(service.upload(request(TWO_MACS, { dryRun: true }))).resolves.toEqual({ ...counts, dryRun: true });
+    expect(uploads.merge).toHaveBeenCalled();
+    expect(transactions).toEqual(['rolled back']);
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('refuses MACs already in another pool, naming the pool per line', async () => {
+    const { service, uploads, transactions } = setup();
+    uploads.overlap.mockResolvedValue({ samePool: 0, otherPools: 1 });
+    uploads.inOtherPools.mockResolvedValue([{ line: 2, mac: '02:00:00:00:00:02', reason: 'already in pool tier2' }]);
+    await expect(service.upload(request(TWO_MACS))).rejects.toMatchObject({
+      code: 'invalid_upload',
+      details: { errorCount: 1, errors: [{ line: 2, code: 'in_other_pool', reason: 'already in pool tier2' }] },
+    });
+    expect(uploads.merge).not.toHaveBeenCalled();
+    expect(transactions).toEqual(['rolled back']);
+  });
+
+  it('lists every bad line and stops copying at the first one', async () => {
+    const { service, uploads, copied } = setup();
+    const err = await service
+      .upload(request('02:00:00:00:00:01\nnot a mac\n02:00:00:00:00:03\n01:00:5e:00:00:01\n'))
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'invalid_upload',
+      details: { errorCount: 2, errors: [expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 4, code: 'multicast' })] },
+    });
+    expect(copied.map((e) => e.line)).toEqual([1]);
+    expect(uploads.indexStaging).not.toHaveBeenCalled();
+  });
+
+  it('refuses an upload over MACPOOL_MAX_UPLOAD_MACS once ranges are expanded', async () => {
+    const { service } = setup();
+    await expect(service.upload(request('02:00:00:00:00:01-02:00:00:00:04:00\n'))).rejects.toMatchObject({
+      code: 'upload_too_large',
+      details: { line: 1 },
+    });
+  });
+
+  it('answers concurrent_upload when another upload committed one of the MACs meanwhile', async () => {
+    const { service, uploads } = setup();
+    uploads.merge.mockRejectedValue(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }));
+    await expect(service.upload(request(TWO_MACS))).rejects.toMatchObject({ kind: 'conflict', code: 'concurrent_upload' });
+  });
+});
