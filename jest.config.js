@@ -5,8 +5,8 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }] },
   moduleNameMapper: {
-    '^@app/(mac|platform|keystone-mapping|ha|cli)$': '<rootDir>/libs/$1/src',
-    '^@app/(mac|platform|keystone-mapping|ha|cli)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@app/(mac|platform|keystone-mapping|ha|cli|openstack)$': '<rootDir>/libs/$1/src',
+    '^@app/(mac|platform|keystone-mapping|ha|cli|openstack)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/support/global-setup.mjs',

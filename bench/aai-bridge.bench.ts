@@ -9,6 +9,7 @@ import { SignedXml } from 'xml-crypto';
 import { createDatabase, fmt, freePort, percentile } from './harness';
 import { normaliseAttributes, toKeystoneAssertion } from '../apps/aai-bridge/src/saml/attributes';
 import { processMapping } from '../libs/keystone-mapping/src';
+import { KeystoneSession, OpenStackHttp } from '../libs/openstack/src';
 import { makeKeyPair } from '../test/support/saml-fixtures';
 import { ForgingIdp, newId } from '../test/support/saml-forge';
 
@@ -138,31 +139,20 @@ async function keystoneCalls(adminUrl: string, dir: string) {
     for (let i = 0; i < 100 && (await fetch(`${base}/health/ready`).catch(() => null))?.status !== 200; i++)
       await new Promise((r) => setTimeout(r, 200));
     const headers = { Authorization: 'Bearer bench-admin-token-0123456789', 'Content-Type': 'application/json' };
-    const token = (await (
-      await fetch(`${ksUrl}/auth/tokens`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          auth: {
-            identity: {
-              methods: ['password'],
-              password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'bench-admin' } },
-            },
-            scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-          },
-        }),
-      })
-    ).headers.get('x-subject-token'))!;
-    await fetch(`${ksUrl}/projects`, {
-      method: 'POST',
-      headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ project: { name: 'cms', domain_id: 'default' } }),
-    });
-    await fetch(`${ksUrl}/groups`, {
-      method: 'POST',
-      headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ group: { name: 'cms-users', domain_id: 'default' } }),
-    });
+    const admin = new KeystoneSession(
+      {
+        authUrl: ksUrl,
+        username: 'admin',
+        password: 'bench-admin',
+        projectName: 'admin',
+        userDomainName: 'Default',
+        projectDomainName: 'Default',
+        interface: 'public',
+      },
+      new OpenStackHttp(),
+    );
+    await admin.request({ method: 'POST', url: `${ksUrl}/projects`, body: { project: { name: 'cms', domain_id: 'default' } } });
+    await admin.request({ method: 'POST', url: `${ksUrl}/groups`, body: { group: { name: 'cms-users', domain_id: 'default' } } });
     await fetch(`${base}/v1/mapping`, { method: 'PUT', headers, body: JSON.stringify(RULES) });
     const assertion = { eduPersonPrincipalName: 'bench@infn.it', mail: 'bench@infn.it', isMemberOf: 'infn:cms' };
     for (const which of ['first', 'repeated']) {

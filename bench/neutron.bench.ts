@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { api, createDatabase, fmt, freePort, percentile, startService } from './harness';
+import { NeutronApi, OpenStackHttp } from '../libs/openstack/src';
 
 const run = promisify(execFile);
 const SCRIPT = join(__dirname, '../../test/peers/neutron.sh');
@@ -74,7 +75,7 @@ export async function benchNeutron(adminUrl: string, creates = 50) {
 }
 
 async function neutron(base: string, method: string, path: string, body: unknown): Promise<any> {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await new NeutronApi(new OpenStackHttp(), null, base).request(method, path, body);
   if (!res.ok) throw new Error(`Neutron ${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }

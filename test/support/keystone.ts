@@ -1,3 +1,4 @@
+import { KeystoneSession, OpenStackHttp } from '@app/openstack';
 import { peerAvailable, startPeer } from './peers';
 
 export const KEYSTONE_ADMIN_PASSWORD = 'admin-secret-e2e';
@@ -16,34 +17,23 @@ export interface KeystonePeer {
 export async function startKeystone(): Promise<KeystonePeer> {
   const peer = await startPeer('keystone.sh', 'KEYSTONE_PORT', { KEYSTONE_ADMIN_PASSWORD }, 180_000);
   const url = `http://127.0.0.1:${peer.port}/v3`;
-  let token: string | undefined;
-  const adminToken = async () => {
-    if (token) return token;
-    const res = await fetch(`${url}/auth/tokens`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: 'admin', domain: { name: 'Default' }, password: KEYSTONE_ADMIN_PASSWORD } },
-          },
-          scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-        },
-      }),
-    });
-    token = res.headers.get('x-subject-token') ?? undefined;
-    if (!token) throw new Error(`admin token refused: ${res.status}`);
-    return token;
-  };
+  const session = new KeystoneSession(
+    {
+      authUrl: url,
+      username: 'admin',
+      password: KEYSTONE_ADMIN_PASSWORD,
+      projectName: 'admin',
+      userDomainName: 'Default',
+      projectDomainName: 'Default',
+      interface: 'public',
+    },
+    // Generous: a busy test machine, and no test here is about timeouts.
+    new OpenStackHttp({ timeoutMs: 60_000 }),
+  );
   return {
     url,
     async admin(method, path, body) {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-Auth-Token': await adminToken() },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      const res = await session.request({ method, url: `${url}${path}`, body });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },

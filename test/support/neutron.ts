@@ -1,3 +1,4 @@
+import { NeutronApi, OpenStackHttp } from '@app/openstack';
 import { peerAvailable, startPeer } from './peers';
 
 export const neutronAvailable = (suite: string) => peerAvailable(suite, 'neutron-server', ['/usr/bin/neutron-server'], 'neutron.sh');
@@ -5,6 +6,7 @@ export const neutronAvailable = (suite: string) => peerAvailable(suite, 'neutron
 export interface NeutronPeer {
   url: string;
   dir: string;
+  /** Calls Neutron's API (noauth), e.g. ('POST', '/v2.0/networks', {...}). */
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
@@ -27,15 +29,12 @@ export async function startNeutron(env: {
     150_000,
   );
   const url = `http://127.0.0.1:${peer.port}`;
+  const neutron = new NeutronApi(new OpenStackHttp(), null, url);
   return {
     url,
     dir: peer.dir,
     async api(method, path, body) {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      const res = await neutron.request(method, path, body);
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },

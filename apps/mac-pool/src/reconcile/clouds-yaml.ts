@@ -1,47 +1,45 @@
-import { parse } from 'yaml';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { CloudConfig, readCloud } from '@app/openstack';
+import { MacPoolConfig } from '../config';
 
-/** What reconciliation needs of a clouds.yaml cloud: password auth, project scope, endpoint choice. */
-export interface CloudConfig {
-  authUrl: string;
-  username: string;
-  password: string;
-  projectName: string;
-  userDomainName: string;
-  projectDomainName: string;
-  regionName?: string;
-  interface: 'public' | 'internal' | 'admin';
-}
+/** Where openstacksdk looks for clouds.yaml, in its order. */
+const cloudsYamlPaths = () => [
+  process.env.OS_CLIENT_CONFIG_FILE,
+  join(process.cwd(), 'clouds.yaml'),
+  join(homedir(), '.config/openstack/clouds.yaml'),
+  '/etc/openstack/clouds.yaml',
+];
 
-/** Reads one cloud out of a clouds.yaml text (the openstacksdk format), naming what is missing. */
-export function readCloud(yamlText: string, name: string, source: string): CloudConfig {
-  let doc: unknown;
-  try {
-    doc = parse(yamlText);
-  } catch (err) {
-    throw new Error(`${source}: not valid YAML: ${(err as Error).message}`);
+/**
+ * The clouds.yaml cloud (MACPOOL_OS_CLOUD) reconciliation authenticates as. Read at start, so a
+ * missing file or a bad cloud stops the process with a clear message.
+ */
+@Injectable()
+export class ReconcileCloud implements OnModuleInit {
+  private cloud?: CloudConfig;
+
+  constructor(@Inject(MacPoolConfig) private readonly config: MacPoolConfig) {}
+
+  /** Whether reconciliation authenticates with Keystone at all (else Neutron's noauth mode, or none). */
+  get named(): boolean {
+    return Boolean(this.config.MACPOOL_OS_CLOUD);
   }
-  const clouds = (doc as { clouds?: Record<string, unknown> } | null)?.clouds;
-  if (!clouds || typeof clouds !== 'object') throw new Error(`${source}: no "clouds:" mapping`);
-  const cloud = clouds[name] as Record<string, unknown> | undefined;
-  if (!cloud) throw new Error(`${source}: no cloud named "${name}" (found: ${Object.keys(clouds).join(', ') || 'none'})`);
-  const auth = (cloud.auth ?? {}) as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
-  const missing = ['auth_url', 'username', 'password', 'project_name'].filter((k) => !text(auth[k]));
-  if (missing.length) throw new Error(`${source}: cloud "${name}" lacks auth.${missing.join(', auth.')} (password auth is supported)`);
-  const authType = text(cloud.auth_type) ?? 'password';
-  if (authType !== 'password') throw new Error(`${source}: cloud "${name}" uses auth_type ${authType}; only password is supported`);
-  const iface = (text(cloud.interface) ?? 'public').replace(/URL$/, '');
-  if (!['public', 'internal', 'admin'].includes(iface))
-    throw new Error(`${source}: cloud "${name}" has interface ${iface}; use public, internal or admin`);
-  const authUrl = text(auth.auth_url)!.replace(/\/+$/, '');
-  return {
-    authUrl: /\/v3$/.test(authUrl) ? authUrl : `${authUrl}/v3`,
-    username: text(auth.username)!,
-    password: text(auth.password)!,
-    projectName: text(auth.project_name)!,
-    userDomainName: text(auth.user_domain_name) ?? text(auth.domain_name) ?? 'Default',
-    projectDomainName: text(auth.project_domain_name) ?? text(auth.domain_name) ?? 'Default',
-    regionName: text(cloud.region_name),
-    interface: iface as CloudConfig['interface'],
-  };
+
+  onModuleInit(): void {
+    const name = this.config.MACPOOL_OS_CLOUD;
+    if (!name) return;
+    const candidates = [this.config.MACPOOL_CLOUDS_YAML ?? cloudsYamlPaths()].flat().filter((p): p is string => Boolean(p));
+    const file = candidates.find((p) => existsSync(p));
+    if (!file)
+      throw new Error(`MACPOOL_OS_CLOUD=${name}: no clouds.yaml found (looked in ${candidates.join(', ')}); set MACPOOL_CLOUDS_YAML`);
+    this.cloud = readCloud(readFileSync(file, 'utf8'), name, file);
+  }
+
+  get(): CloudConfig {
+    if (!this.cloud) throw new Error('the clouds.yaml cloud is read at start; it was not (MACPOOL_OS_CLOUD unset?)');
+    return this.cloud;
+  }
 }
