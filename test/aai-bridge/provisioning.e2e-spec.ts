@@ -129,6 +129,20 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
     await t.http.put('/v1/mapping').set(t.admin).send(RULES);
   });
 
+  it('describes in /docs-json what comes back, not only what goes in', async () => {
+    const docs = await t.http.get('/docs-json');
+    const returned = (path: string, method: string) => docs.body.paths[path][method].responses['200'].content['application/json'].schema;
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    expect(returned('/v1/provisioning', 'post')).toEqual(ref('ProvisionResultDto'));
+    expect(returned('/v1/mapping', 'get')).toEqual(ref('MappingVersionDto'));
+    expect(returned('/v1/mapping/history', 'get')).toEqual({ type: 'array', items: ref('MappingVersionDto') });
+    expect(returned('/v1/mapping/test', 'post')).toEqual(ref('MappedPropertiesDto'));
+    expect(returned('/me', 'get')).toEqual(ref('MeDto'));
+    expect(Object.keys(docs.body.components.schemas.ProvisionResultDto.properties)).toEqual(
+      expect.arrayContaining(['user', 'projects', 'groups', 'granted', 'revoked', 'keystoneCalls']),
+    );
+  });
+
   it('revokes grants no login refreshed within the expiry', async () => {
     const res = await provision({ eduPersonPrincipalName: 'carol@infn.it', mail: 'carol@infn.it', isMemberOf: 'infn:cms' });
     const carol = res.body.user.id;
