@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Grant } from './grant-plan';
 
 export interface StaleGrant extends Grant {
@@ -11,14 +11,16 @@ export interface StaleGrant extends Grant {
 export class GrantRepository {
   constructor(private readonly db: DataSource) {}
 
-  async forUser(keystoneUserId: string, m: EntityManager = this.db.manager): Promise<Grant[]> {
-    return m.query('SELECT kind, target, label FROM keystone_grants WHERE keystone_user_id = $1 ORDER BY kind, target', [keystoneUserId]);
+  async forUser(keystoneUserId: string): Promise<Grant[]> {
+    return this.db.query('SELECT kind, target, label FROM keystone_grants WHERE keystone_user_id = $1 ORDER BY kind, target', [
+      keystoneUserId,
+    ]);
   }
 
   /** Recorded before the Keystone call: a crash in between leaves a record, never an orphan grant. */
-  async record(keystoneUserId: string, userName: string, grants: Grant[], m: EntityManager = this.db.manager): Promise<void> {
+  async record(keystoneUserId: string, userName: string, grants: Grant[]): Promise<void> {
     if (!grants.length) return;
-    await m.query(
+    await this.db.query(
       `INSERT INTO keystone_grants (keystone_user_id, user_name, kind, target, label)
        SELECT $1, $2, g.kind, g.target, g.label FROM jsonb_to_recordset($3::jsonb) AS g(kind text, target text, label text)
        ON CONFLICT (keystone_user_id, kind, target) DO UPDATE SET refreshed_at = now(), label = EXCLUDED.label`,
@@ -26,8 +28,8 @@ export class GrantRepository {
     );
   }
 
-  async forget(keystoneUserId: string, grant: Pick<Grant, 'kind' | 'target'>, m: EntityManager = this.db.manager): Promise<void> {
-    await m.query('DELETE FROM keystone_grants WHERE keystone_user_id = $1 AND kind = $2 AND target = $3', [
+  async forget(keystoneUserId: string, grant: Pick<Grant, 'kind' | 'target'>): Promise<void> {
+    await this.db.query('DELETE FROM keystone_grants WHERE keystone_user_id = $1 AND kind = $2 AND target = $3', [
       keystoneUserId,
       grant.kind,
       grant.target,

@@ -1,5 +1,5 @@
 /** urn:oid attribute names (as a Shibboleth IdP sends them) → the friendly names rules use. */
-export const OID_NAMES: Record<string, string> = {
+const OID_NAMES: Record<string, string> = {
   'urn:oid:1.3.6.1.4.1.5923.1.1.1.6': 'eduPersonPrincipalName',
   'urn:oid:1.3.6.1.4.1.5923.1.1.1.7': 'eduPersonEntitlement',
   'urn:oid:1.3.6.1.4.1.5923.1.1.1.1': 'eduPersonAffiliation',

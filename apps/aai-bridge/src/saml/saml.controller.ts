@@ -3,7 +3,6 @@ import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/
 import type { Request, Response } from 'express';
 import { Public } from '@app/platform';
 import { AcsFormDto, ReturnToQueryDto, SloFormDto, SloQueryDto } from './dto/saml-binding.dto';
-import { SamlSp } from './saml-sp';
 import { SamlService } from './saml.service';
 import { CurrentSession, SessionInterceptor } from '../session/current-session';
 import { SESSION_COOKIE, sessionCookieOptions } from '../session/session-cookie';
@@ -14,16 +13,13 @@ import { ActiveSession } from '../session/session.service';
 @UseInterceptors(SessionInterceptor)
 @Controller('saml')
 export class SamlController {
-  constructor(
-    private readonly sp: SamlSp,
-    private readonly saml: SamlService,
-  ) {}
+  constructor(private readonly saml: SamlService) {}
 
   @Get('metadata')
   @Header('Content-Type', 'application/samlmetadata+xml')
   @ApiProduces('application/samlmetadata+xml')
   metadata(): string {
-    return this.sp.metadata();
+    return this.saml.metadata();
   }
 
   @Get('login')
@@ -37,7 +33,7 @@ export class SamlController {
   @ApiExcludeEndpoint()
   async acs(@Body() form: AcsFormDto, @Req() req: Request, @Res() res: Response) {
     const done = await this.saml.consume(form);
-    const secure = req.protocol === 'https' || this.sp.acsUrl.startsWith('https:');
+    const secure = req.protocol === 'https' || done.httpsOnly;
     res.cookie(SESSION_COOKIE, done.sessionToken, sessionCookieOptions(done.expiresAt, secure));
     res.redirect(303, done.returnTo);
   }

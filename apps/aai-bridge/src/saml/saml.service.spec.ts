@@ -183,7 +183,12 @@ describe('SamlService login', () => {
   it('starts a session with the provisioned identity and the IdP session reference, and goes to RelayState', async () => {
     const { service, sessions, mapping } = build();
     const done = await service.consume({ SAMLResponse: 'x', RelayState: '/cli' });
-    expect(done).toEqual({ sessionToken: 'tok', returnTo: `${PUBLIC_URL}/cli`, expiresAt: new Date('2026-01-01T20:00:00Z') });
+    expect(done).toEqual({
+      sessionToken: 'tok',
+      returnTo: `${PUBLIC_URL}/cli`,
+      expiresAt: new Date('2026-01-01T20:00:00Z'),
+      httpsOnly: true,
+    });
     expect(mapping.forLogin).toHaveBeenCalledWith({ eduPersonPrincipalName: 'alice@infn.it', mail: 'alice@cnaf.infn.it' });
     expect(sessions.start).toHaveBeenCalledWith(
       expect.objectContaining({

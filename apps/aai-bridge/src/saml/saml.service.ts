@@ -20,6 +20,8 @@ export interface LoginDone {
   sessionToken: string;
   returnTo: string;
   expiresAt: Date;
+  /** The bridge is reached over https (its ACS says so): the cookie must say Secure. */
+  httpsOnly: boolean;
 }
 
 /** Why a login failed, as counted in metrics and audited (never the assertion itself). */
@@ -84,6 +86,11 @@ export class SamlService {
       .filter(Boolean);
   }
 
+  /** The SP metadata the IdP registers: entityID, ACS, SLO and the SP certificate. */
+  metadata(): string {
+    return this.sp.metadata();
+  }
+
   async loginUrl(returnTo: string | undefined): Promise<string> {
     return this.sp.saml.getAuthorizeUrlAsync(this.checkReturnTo(returnTo), undefined, {});
   }
@@ -111,7 +118,7 @@ export class SamlService {
       target: 'saml',
       details: { granted: provisioned.granted, revoked: provisioned.revoked },
     });
-    return { sessionToken: session.token, returnTo, expiresAt: session.expiresAt };
+    return { sessionToken: session.token, returnTo, expiresAt: session.expiresAt, httpsOnly: this.sp.acsUrl.startsWith('https:') };
   }
 
   /**
