@@ -1,4 +1,5 @@
 import { FormatIndexError, PyValue, literalEval, pyFormat } from './python';
+import { PythonRegexError, UnsupportedRegexError, pythonSearch } from './python-regex';
 import { MappingRules, Rule } from './types';
 
 /** A rule's dict as Keystone's Python sees it: untyped by nature, checked by validate.ts. */
@@ -16,8 +17,10 @@ export interface MappedProperties {
 /** Where Keystone errors, so does the engine, with Keystone's kind of error. */
 export class MappingError extends Error {
   constructor(
-    readonly code: 'no_mapping' | 'invalid_rule' | 'direct_mapping',
+    readonly code: 'no_mapping' | 'invalid_rule' | 'direct_mapping' | 'invalid_regex',
     message: string,
+    /** For invalid_regex where Python refuses the pattern: what Keystone dies with, e.g. `re.error: missing ), unterminated subpattern at position 0`. */
+    readonly pythonError?: string,
   ) {
     super(message);
   }
@@ -75,22 +78,52 @@ function verifyRequirements(rule: Rule, assertion: Record<string, string[]>): Di
       const hit = new Set(matches(req.blacklist, values, regex));
       values = [...new Set(values)].filter((v) => !hit.has(v));
     } else if (req.whitelist !== undefined) {
-      values = [...new Set(matches(req.whitelist, values, regex))];
+      // A regex whitelist keeps the assertion's order and duplicates (a list comprehension in
+      // Keystone); a plain one is a set intersection there, so it holds each value once.
+      values = matches(req.whitelist, values, regex);
     }
     maps.push(values);
   }
   return maps;
 }
 
-/** The assertion values the requirement values select (Python re.search, or equality). */
+/**
+ * The assertion values the requirement values select: with regex, every value (in order, repeated
+ * ones too) that some pattern finds (Python re.search); otherwise each value equal to one of them, once.
+ * Keystone's own order for the latter is its set's hash order, different in every process: ours is
+ * the assertion's.
+ */
 function matches(required: unknown[], values: string[], regex: boolean): string[] {
   if (regex) {
-    const patterns = required.map((r) => new RegExp(String(r)));
-    return values.filter((v) => patterns.some((p) => p.test(v)));
+    // Keystone compiles every pattern for each value, so the first bad pattern is the one it reports.
+    required.forEach(checkPattern);
+    return values.filter((v) => required.some((p) => pythonSearch(p as string, v)));
   }
   // Assertion values are strings: a number in the rule never equals one (as in Python).
   const wanted = new Set(required.filter((r) => typeof r === 'string'));
   return [...new Set(values)].filter((v) => wanted.has(v));
+}
+
+function checkPattern(pattern: unknown): void {
+  if (typeof pattern !== 'string') {
+    const why = 'TypeError: first argument must be string or compiled pattern';
+    throw new MappingError('invalid_regex', `Invalid regular expression ${JSON.stringify(pattern)}: not a string`, why);
+  }
+  try {
+    pythonSearch(pattern, '');
+  } catch (err) {
+    if (err instanceof PythonRegexError) {
+      const why = `${err.pythonType}: ${err.message}`;
+      throw new MappingError('invalid_regex', `Invalid regular expression ${JSON.stringify(pattern)}: ${err.message}`, why);
+    }
+    if (err instanceof UnsupportedRegexError) {
+      throw new MappingError(
+        'invalid_regex',
+        `Regular expression ${JSON.stringify(pattern)} is valid Python but not supported here: ${err.message}`,
+      );
+    }
+    throw err;
+  }
 }
 
 /** DirectMaps.__getitem__: a single match is the string, several stay a list. */

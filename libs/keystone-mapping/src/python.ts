@@ -3,6 +3,8 @@
  * str.format with positional fields, repr() of lists and strings, and ast.literal_eval.
  */
 
+import { isPythonPrintable } from './python-printable';
+
 export type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
 
 /** Python's repr() for the values a direct mapping can hold (strings and lists of strings). */
@@ -19,6 +21,7 @@ export function pyRepr(value: PyValue): string {
   return reprString(value);
 }
 
+/** str.__repr__: quotes, backslash escapes, and every character Python 3.11 finds non-printable as \\x, \\u or \\U. */
 function reprString(s: string): string {
   // Python picks single quotes unless the text has a single quote and no double quote.
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
@@ -30,11 +33,16 @@ function reprString(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
+    else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
+    else if (code < 0x7f || isPythonPrintable(code)) out += ch;
+    else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
+    else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
   }
   return out + quote;
 }
+
+const hex = (code: number, width: number) => code.toString(16).padStart(width, '0');
 
 export class FormatIndexError extends Error {}
 
@@ -201,6 +209,9 @@ class LiteralParser {
       } else if (esc === 'u') {
         out += String.fromCharCode(parseInt(this.s.slice(this.i, this.i + 4), 16));
         this.i += 4;
+      } else if (esc === 'U') {
+        out += String.fromCodePoint(parseInt(this.s.slice(this.i, this.i + 8), 16));
+        this.i += 8;
       } else if (esc in simple) out += simple[esc];
       else if (esc === '\n') continue;
       else out += `\\${esc}`;

@@ -1,9 +1,15 @@
+import { PythonRegexError, UnsupportedRegexError, compilePythonRegex } from './python-regex';
 import { MappingRules } from './types';
 
 export interface RuleProblem {
   /** Where: `rules[2].remote[0].any_one_of`. */
   path: string;
   message: string;
+  /**
+   * Keystone's schema lets this through and its engine fails on it only when the rule is
+   * evaluated (a pattern Python refuses, or one this engine cannot run).
+   */
+  keystoneFailsLater?: true;
 }
 
 export type Validated = { ok: true; mapping: MappingRules } | { ok: false; problems: RuleProblem[] };
@@ -19,7 +25,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 export function validateMapping(input: unknown): Validated {
   const problems: RuleProblem[] = [];
-  const say = (path: string, message: string) => problems.push({ path, message });
+  const say: Say = (path, message, keystoneFailsLater) =>
+    problems.push(keystoneFailsLater ? { path, message, keystoneFailsLater } : { path, message });
   const doc = Array.isArray(input) ? { rules: input } : input;
   if (!isObject(doc))
     return { ok: false, problems: [{ path: '', message: 'mapping must be an object {"rules": [...]} or a list of rules' }] };
@@ -30,7 +37,7 @@ export function validateMapping(input: unknown): Validated {
   return problems.length ? { ok: false, problems } : { ok: true, mapping: doc as unknown as MappingRules };
 }
 
-type Say = (path: string, message: string) => void;
+type Say = (path: string, message: string, keystoneFailsLater?: true) => void;
 
 function onlyKeys(obj: Record<string, unknown>, allowed: string[], path: string, say: Say) {
   for (const k of Object.keys(obj)) if (!allowed.includes(k)) say(`${path}.${k}`, `unknown field (allowed: ${allowed.join(', ')})`);
@@ -113,10 +120,17 @@ function checkRemote(req: unknown, path: string, say: Say) {
     else if (req.regex) {
       for (const k of kinds) {
         for (const [i, pattern] of ((req[k] as unknown[]) ?? []).entries()) {
+          const where = `${path}.${k}[${i}]`;
+          if (typeof pattern !== 'string') {
+            say(where, 'a regular expression must be a string', true);
+            continue;
+          }
           try {
-            new RegExp(String(pattern));
+            compilePythonRegex(pattern);
           } catch (err) {
-            say(`${path}.${k}[${i}]`, `bad regular expression: ${(err as Error).message}`);
+            if (err instanceof PythonRegexError) say(where, `bad regular expression (Python's ${err.pythonType}): ${err.message}`, true);
+            else if (err instanceof UnsupportedRegexError) say(where, `regular expression not supported: ${err.message}`, true);
+            else throw err;
           }
         }
       }
