@@ -5,12 +5,11 @@ import { SecretBox } from './secret-box';
 import { UserSecretRepository } from './user-secret.repository';
 import { UserTokenService } from './user-token.service';
 import { KeystoneModule } from '../keystone/keystone.module';
-import { ProvisioningModule } from '../provisioning/provisioning.module';
 import { SamlModule } from '../saml/saml.module';
 import { SessionModule } from '../session/session.module';
 
 @Module({
-  imports: [SamlModule, ProvisioningModule, SessionModule, KeystoneModule],
+  imports: [SamlModule, SessionModule, KeystoneModule],
   controllers: [HandoffController],
   providers: [UserSecretRepository, SecretBox, UserTokenService, HandoffService],
 })

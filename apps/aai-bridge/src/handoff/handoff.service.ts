@@ -4,7 +4,7 @@ import { AaiBridgeConfig } from '../config';
 import { CloudsYamlFormDto } from './dto/handoff.dto';
 import { cliPage, cloudsYaml, loginFirst, webSsoForm } from './handoff.views';
 import { UserTokenService } from './user-token.service';
-import { KeystoneClient, KeystoneError } from '../keystone/keystone.client';
+import { KeystoneClient } from '../keystone/keystone.client';
 import { SamlService } from '../saml/saml.service';
 import { ActiveSession } from '../session/session.service';
 
@@ -47,13 +47,7 @@ export class HandoffService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + (form.days ?? DEFAULT_CREDENTIAL_DAYS) * 86_400_000);
     const credentialName = `aai-cli-${project.name}-${now.toISOString().slice(0, 19).replace(/[:T]/g, '')}`;
-    let credential: { id: string; secret: string };
-    try {
-      credential = await this.keystone.createApplicationCredential(token, identity.keystoneUserId, credentialName, expiresAt);
-    } catch (err) {
-      if (err instanceof KeystoneError) throw DomainError.upstream('keystone_failed', err.message);
-      throw err;
-    }
+    const credential = await this.keystone.createApplicationCredential(token, identity.keystoneUserId, credentialName, expiresAt);
     const authUrl = this.config.KEYSTONE_PUBLIC_URL ?? this.keystone.url;
     return cloudsYaml({ credentialName, projectName: project.name, expiresAt, authUrl, credential });
   }

@@ -100,7 +100,7 @@ describe('UserTokenService', () => {
 
   it('gives up (upstream) when Keystone refuses the fresh secret too, without looping', async () => {
     const { service, keystone } = build({ validSecret: () => undefined });
-    await expect(service.tokenFor('u1')).rejects.toMatchObject({ kind: 'upstream', code: 'keystone_failed' });
+    await expect(service.tokenFor('u1')).rejects.toMatchObject({ kind: 'upstream', code: 'keystone_error' });
     expect(keystone.userToken).toHaveBeenCalledTimes(2);
     expect(keystone.createTotpCredential).toHaveBeenCalledTimes(2);
   });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClockRepository, CryptoRepository, DomainError } from '@app/platform';
+import { ClockRepository, CryptoRepository } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { SecretBox } from './secret-box';
 import { base32, totp } from './totp';
@@ -31,15 +31,6 @@ export class UserTokenService {
   }
 
   async tokenFor(userId: string, projectId?: string): Promise<{ token: string; expiresAt: string }> {
-    try {
-      return await this.login(userId, projectId);
-    } catch (err) {
-      if (err instanceof KeystoneError) throw DomainError.upstream('keystone_failed', err.message);
-      throw err;
-    }
-  }
-
-  private async login(userId: string, projectId: string | undefined): Promise<{ token: string; expiresAt: string }> {
     const login = (secret: string) =>
       this.keystone.userToken(userId, this.method, this.method === 'totp' ? totp(secret, this.clock.now().getTime()) : secret, projectId);
     try {

@@ -4,7 +4,7 @@ import { AaiBridgeConfig } from '../config';
 import { Grant } from './grant-plan';
 import { GrantRepository } from './grant.repository';
 import { ProvisioningService } from './provisioning.service';
-import { KeystoneClient, KeystoneError, KsUser } from '../keystone/keystone.client';
+import { KeystoneClient, KsUser } from '../keystone/keystone.client';
 import { MappingService } from '../mapping/mapping.service';
 
 const ALICE: KsUser = { id: 'u1', name: 'alice', domain_id: 'default', enabled: true };
@@ -182,16 +182,6 @@ describe('ProvisioningService', () => {
     const { service, keystone } = build(fakeKeystone({ user: { ...ALICE, email: 'old@infn.it' } }));
     await service.provision(mapping(), { mail: ['new@infn.it'] });
     expect(keystone.updateUser).toHaveBeenCalledWith('u1', { email: 'new@infn.it' });
-  });
-
-  it('reports Keystone refusing as an upstream failure', async () => {
-    const keystone = fakeKeystone();
-    keystone.grantProjectRole.mockRejectedValue(new KeystoneError('Keystone PUT /projects: HTTP 500 boom', 500));
-    const { service } = build(keystone);
-    await expect(service.provision(mapping(), {})).rejects.toMatchObject({
-      kind: 'upstream',
-      message: 'Keystone PUT /projects: HTTP 500 boom',
-    });
   });
 
   it('revokes nothing for expiry when AAI_GRANT_EXPIRY_DAYS is 0', async () => {

@@ -4,7 +4,7 @@ import { AuditRepository, ClockRepository, DomainError } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { Grant, GrantPlan, planGrants } from './grant-plan';
 import { GrantRepository } from './grant.repository';
-import { KeystoneClient, KeystoneError, KsRef, KsUser } from '../keystone/keystone.client';
+import { KeystoneClient, KsRef, KsUser } from '../keystone/keystone.client';
 import { MappingService } from '../mapping/mapping.service';
 
 export interface ProvisionResult {
@@ -53,28 +53,23 @@ export class ProvisioningService {
 
   async provision(mapped: MappedProperties, attributes: Record<string, string[]>): Promise<ProvisionResult> {
     const before = { ...this.keystone.calls };
-    try {
-      const { user, created } = await this.ensureUser(mapped, attributes);
-      const projects = await this.resolveProjects(mapped);
-      const groups = await this.resolveGroups(mapped);
-      const plan = await this.planFor(user, created, projects, groups);
-      await this.carryOut(plan, user);
-      return {
-        user: { id: user.id, name: user.name, domainId: user.domain_id, created },
-        projects: projects.map((p) => ({ id: p.id, name: p.name, roles: p.roles.map((r) => r.name) })),
-        groups: groups.map((g) => ({ id: g.id, name: g.name })),
-        granted: plan.grant.map((g) => g.label),
-        revoked: plan.revoke.map((g) => g.label),
-        keystoneCalls: {
-          read: this.keystone.calls.read - before.read,
-          write: this.keystone.calls.write - before.write,
-          auth: this.keystone.calls.auth - before.auth,
-        },
-      };
-    } catch (err) {
-      if (err instanceof KeystoneError) throw DomainError.upstream('keystone_failed', err.message);
-      throw err;
-    }
+    const { user, created } = await this.ensureUser(mapped, attributes);
+    const projects = await this.resolveProjects(mapped);
+    const groups = await this.resolveGroups(mapped);
+    const plan = await this.planFor(user, created, projects, groups);
+    await this.carryOut(plan, user);
+    return {
+      user: { id: user.id, name: user.name, domainId: user.domain_id, created },
+      projects: projects.map((p) => ({ id: p.id, name: p.name, roles: p.roles.map((r) => r.name) })),
+      groups: groups.map((g) => ({ id: g.id, name: g.name })),
+      granted: plan.grant.map((g) => g.label),
+      revoked: plan.revoke.map((g) => g.label),
+      keystoneCalls: {
+        read: this.keystone.calls.read - before.read,
+        write: this.keystone.calls.write - before.write,
+        auth: this.keystone.calls.auth - before.auth,
+      },
+    };
   }
 
   /** Revokes the bridge's grants that no login refreshed within AAI_GRANT_EXPIRY_DAYS. */
