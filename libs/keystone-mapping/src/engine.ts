@@ -203,7 +203,7 @@ function normalizeGroups(value: PyDict): Array<PyDict> {
     new MappingError('invalid_rule', `Invalid rule: ${JSON.stringify(value)}. Both 'groups' and 'domain' keywords must be specified.`);
   const groups: string = value.groups;
   if (groups.includes('name')) {
-    const dicts = asList(groups).map((g) => (typeof g === 'string' && g.startsWith('JSON:') ? JSON.parse(lstrip(g, 'JSON:')) : g));
+    const dicts = asList(groups).map((g) => (typeof g === 'string' && g.startsWith('JSON:') ? parseGroupJson(g, value) : g));
     for (const g of dicts) {
       const hasDomain = typeof g === 'string' ? g.includes('domain') : g !== null && typeof g === 'object' && 'domain' in (g as object);
       if (!hasDomain) throw invalid();
@@ -212,6 +212,15 @@ function normalizeGroups(value: PyDict): Array<PyDict> {
   }
   if (!('domain' in value)) throw invalid();
   return asList(groups).map((name) => ({ name, domain: value.domain }));
+}
+
+/** A `JSON:` group; Keystone dies on bad JSON there (a ValueError, a 500), this engine refuses the rule. */
+function parseGroupJson(g: string, value: PyDict): unknown {
+  try {
+    return JSON.parse(lstrip(g, 'JSON:'));
+  } catch (err) {
+    throw new MappingError('invalid_rule', `Invalid rule: ${JSON.stringify(value)}. A JSON: group is not JSON: ${(err as Error).message}`);
+  }
 }
 
 function mergeProjects(a: MappedProperties['projects'], b: MappedProperties['projects']): MappedProperties['projects'] {
