@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import fc from 'fast-check';
 import { PythonRegexError, UnsupportedRegexError, pythonSearch } from '@app/keystone-mapping';
 
 /**
@@ -227,6 +228,53 @@ const PATTERNS = [
   'a{99999999999}',
 ];
 
+/**
+ * Generated patterns (a fixed seed, so the same ones each run) from pieces of regex syntax:
+ * whatever they combine into, we must refuse or match as Python does.
+ */
+const GENERATED = fc.sample(
+  fc
+    .array(
+      fc.constantFrom(
+        ...'()[]{}|?*+.^$\\-:=!<>#,aAbBiIkKsSxX019_é \n'.split(''),
+        '(?i)',
+        '(?x)',
+        '(?s)',
+        '(?m)',
+        '(?a)',
+        '(?i:',
+        '(?-i:',
+        '(?P<g>',
+        '(?P=g)',
+        '(?<=',
+        '(?<!',
+        '(?=',
+        '(?!',
+        '(?>',
+        '\\b',
+        '\\B',
+        '\\w',
+        '\\W',
+        '\\d',
+        '\\s',
+        '\\A',
+        '\\Z',
+        '\\1',
+        '\\x41',
+        '[^',
+        '{1,2}',
+        '{,2}',
+        '{2}',
+        '*?',
+        '++',
+      ),
+      { maxLength: 12 },
+    )
+    .map((pieces) => pieces.join('')),
+  { numRuns: 600, seed: 20261130 },
+);
+const ALL_PATTERNS = [...PATTERNS, ...GENERATED];
+
 interface PythonVerdict {
   error?: string;
   matches?: boolean[];
@@ -246,7 +294,7 @@ for p in patterns:
         out.append({'error': '%s: %s' % (kind, e)})
 print(json.dumps(out))
 `;
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify([PATTERNS, TEXTS]) }).toString()) as PythonVerdict[];
+  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify([ALL_PATTERNS, TEXTS]) }).toString()) as PythonVerdict[];
 }
 
 function ourVerdict(pattern: string): PythonVerdict {
@@ -263,6 +311,18 @@ peer('Python regular expressions: the same refusals and the same re.search answe
   let theirs: PythonVerdict[];
   beforeAll(() => {
     theirs = pythonVerdicts();
+  });
+
+  it('generated patterns: the same refusals and answers (but what we say we cannot express)', () => {
+    const differing = GENERATED.map((pattern, i) => ({ pattern, ours: ourVerdict(pattern), python: theirs[PATTERNS.length + i] }))
+      .filter(({ ours }) => !ours.error?.startsWith('unsupported:'))
+      .filter(({ ours, python }) => JSON.stringify(ours) !== JSON.stringify(python));
+    expect(differing).toEqual([]);
+    // The sample must hold plenty of both, or it proves little.
+    const verdicts = theirs.slice(PATTERNS.length);
+    const accepted = verdicts.filter((v) => v.matches).length;
+    expect(accepted).toBeGreaterThan(100);
+    expect(verdicts.length - accepted).toBeGreaterThan(100);
   });
 
   PATTERNS.forEach((pattern, i) => {
