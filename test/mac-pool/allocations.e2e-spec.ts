@@ -17,10 +17,12 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
   beforeAll(async () => {
     t = await startMacPool({ MACPOOL_SWEEP_INTERVAL_SECONDS: '3600' });
     hook = await t.tokenFor('hook');
-    await pool('general', { priority: 10 }, '02:10:00:00:00:01-02:10:00:00:00:05\n');
+    // Scoped to the networks of the tests that use them: a test on another network sees only its own pools.
+    const shared = { networkIds: ['net-a', 'net-x'] };
+    await pool('general', { priority: 10, scope: shared }, '02:10:00:00:00:01-02:10:00:00:00:05\n');
     await pool(
       'hosts',
-      { priority: 5 },
+      { priority: 5, scope: shared },
       'mac,hostname,ipv4\n02:20:00:00:00:01,wn-001.cnaf.infn.it,10.0.0.1\n02:20:00:00:00:02,ui-02,\n',
       'text/csv',
     );
@@ -44,30 +46,36 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
   });
 
   it('gives a VM the MAC registered for its hostname, short or fully qualified, with its metadata', async () => {
-    const short = await reserve({ portId: 'port-wn', hostname: 'wn-001' });
+    const short = await reserve({ portId: 'port-wn', networkId: 'net-a', hostname: 'wn-001' });
     expect(short.body).toMatchObject({ mac: '02:20:00:00:00:01', pool: 'hosts', hostname: 'wn-001.cnaf.infn.it', ipv4: '10.0.0.1' });
-    const fqdn = await reserve({ portId: 'port-ui', hostname: 'UI-02.cnaf.infn.it' });
+    const fqdn = await reserve({ portId: 'port-ui', networkId: 'net-a', hostname: 'UI-02.cnaf.infn.it' });
     expect(fqdn.body).toMatchObject({ mac: '02:20:00:00:00:02', hostname: 'ui-02' });
   });
 
   it('does not match two different fully qualified names', async () => {
-    await pool('fq', { priority: -5 }, 'mac,hostname\n02:50:00:00:00:01,db-1.other.org\n', 'text/csv');
-    const res = await reserve({ portId: 'port-db', hostname: 'db-1.cnaf.infn.it', projectId: 'none-left' });
-    expect(res.body.mac).not.toBe('02:50:00:00:00:01');
+    await pool(
+      'fq',
+      { scope: { networkIds: ['net-fq'] } },
+      'mac,hostname\n02:50:00:00:00:01,db-1.other.org\n02:50:00:00:00:02,\n',
+      'text/csv',
+    );
+    const res = await reserve({ portId: 'port-db', networkId: 'net-fq', hostname: 'db-1.cnaf.infn.it' });
+    // A hostname match would take db-1.other.org's MAC; without one, the pool's order gives MACs without a hostname first.
+    expect(res.body.mac).toBe('02:50:00:00:00:02');
   });
 
   it('uses a requested MAC when free and admitted', async () => {
-    const res = await reserve({ portId: 'port-req', mac: '02-10-00-00-00-05' });
+    const res = await reserve({ portId: 'port-req', networkId: 'net-a', mac: '02-10-00-00-00-05' });
     expect(res.body.mac).toBe('02:10:00:00:00:05');
     expect((await reserve({ portId: 'port-req2', mac: 'nonsense' })).body.error.code).toBe('invalid_mac');
     // Taken already: the port still gets a MAC, chosen the usual way.
-    const fallback = await reserve({ portId: 'port-req3', mac: '02:10:00:00:00:05', hostname: 'ui-02' });
+    const fallback = await reserve({ portId: 'port-req3', networkId: 'net-a', mac: '02:10:00:00:00:05', hostname: 'ui-02' });
     expect(fallback.status).toBe(201);
     expect(fallback.body.mac).not.toBe('02:10:00:00:00:05');
   });
 
   it('commits, reads and releases; history answers who had the MAC when', async () => {
-    const r = await reserve({ portId: 'port-life', deviceId: 'vm-life', projectId: 'p-life', networkId: 'n-life' });
+    const r = await reserve({ portId: 'port-life', deviceId: 'vm-life', projectId: 'p-life', networkId: 'net-a' });
     const mac = r.body.mac as string;
     const commit = await t.http.post('/v1/allocations/port-life/commit').set(hook);
     expect(commit.status).toBe(200);
@@ -81,7 +89,7 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
 
     const history = await t.http.get(`/v1/macs/${mac}/history`).query({ at: during }).set(hook);
     expect(history.body.events.map((e: { action: string }) => e.action)).toEqual(['reserved', 'committed', 'released']);
-    expect(history.body.events[0]).toMatchObject({ portId: 'port-life', deviceId: 'vm-life', projectId: 'p-life', networkId: 'n-life' });
+    expect(history.body.events[0]).toMatchObject({ portId: 'port-life', deviceId: 'vm-life', projectId: 'p-life', networkId: 'net-a' });
     expect(history.body.events[0].actor).toMatch(/^hook-/);
     expect(history.body.at.holder).toMatchObject({ portId: 'port-life', deviceId: 'vm-life' });
     const after = await t.http
@@ -98,14 +106,14 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
   });
 
   it('answers 409 pool_exhausted naming the pools tried', async () => {
-    const res = await reserve({ portId: 'port-far', networkId: 'net-x' });
-    expect(res.status).toBe(201);
-    const more = [];
-    for (let i = 0; i < 12; i++) more.push(await reserve({ portId: `fill-${i}`, networkId: 'net-x' }));
-    const last = more[more.length - 1];
+    await pool('ex-1', { priority: 7, scope: { networkIds: ['net-ex'] } }, '02:80:00:00:00:01\n');
+    await pool('ex-2', { priority: 6, scope: { networkIds: ['net-ex'] } }, '02:80:00:00:00:02\n');
+    expect((await reserve({ portId: 'ex-a', networkId: 'net-ex' })).body.pool).toBe('ex-1');
+    expect((await reserve({ portId: 'ex-b', networkId: 'net-ex' })).body.pool).toBe('ex-2');
+    const last = await reserve({ portId: 'ex-c', networkId: 'net-ex' });
     expect(last.status).toBe(409);
     expect(last.body.error.code).toBe('pool_exhausted');
-    expect(last.body.error.details.poolsTried).toEqual(['net-x', 'general', 'hosts', 'fq']);
+    expect(last.body.error.details.poolsTried).toEqual(['ex-1', 'ex-2']);
   });
 
   it('batch allocation is all-or-nothing', async () => {

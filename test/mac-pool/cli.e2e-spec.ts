@@ -43,15 +43,16 @@ describe('macpool CLI against a running service', () => {
   });
 
   it('uploads a CSV with progress, then shows a MAC, its history and stats', async () => {
-    const file = join(dir, 'farm.csv');
+    expect(run(['pools', 'create', 'wn-farm', '--network', 'net-1']).code).toBe(0);
+    const file = join(dir, 'wn-farm.csv');
     const rows = ['mac,hostname,description'];
     for (let i = 0; i < 20000; i++)
       rows.push(`02:bb:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')},wn-${i},node ${i}`);
     await writeFile(file, rows.join('\n'));
-    const dry = run(['upload', 'farm', file, '--dry-run']);
+    const dry = run(['upload', 'wn-farm', file, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.out).toContain('dry run, nothing written: would have added 20000');
-    const up = run(['upload', 'farm', file]);
+    const up = run(['upload', 'wn-farm', file]);
     expect(up.code).toBe(0);
     expect(up.err).toMatch(/uploading: [\d.]+ \/ [\d.]+ MiB \(100%\)/);
     expect(up.out).toContain('added 20000, updated 0, removed 0, unchanged 0');
@@ -71,14 +72,15 @@ describe('macpool CLI against a running service', () => {
     expect(history.out).toContain('held by port p-cli (device vm-cli');
 
     const stats = run(['stats']);
-    expect(stats.out).toMatch(/farm\s+19999\s+1\s+0\s+0\s+20000/);
+    expect(stats.out).toMatch(/wn-farm\s+19999\s+1\s+0\s+0\s+20000/);
     expect(stats.out).toMatch(/TOTAL\s+19999\s+1/);
   });
 
   it('prints every bad line readably and exits non-zero', async () => {
     const file = join(dir, 'bad.txt');
     await writeFile(file, '02:cc:00:00:00:01\nnot a mac\n01:00:5e:00:00:01\n');
-    const r = run(['upload', 'farm', file]);
+    expect(run(['pools', 'create', 'bad-lines']).code).toBe(0);
+    const r = run(['upload', 'bad-lines', file]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('2 bad lines in the upload');
     expect(r.err).toContain('line 2: not a mac: mac: not a MAC address');

@@ -112,6 +112,7 @@ describe('mac-pool: pools, auth and errors (real PostgreSQL)', () => {
     const ready = await t.http.get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.info).toMatchObject({ database: { status: 'up' }, migrations: { status: 'up' } });
+    await t.http.get('/v1/pools').set(t.admin); // a request for the route metric to count
     const metrics = await t.http.get('/metrics');
     expect(metrics.text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/v1\/pools"/);
     expect(metrics.text).toContain('macpool_allocations_total');
@@ -119,11 +120,27 @@ describe('mac-pool: pools, auth and errors (real PostgreSQL)', () => {
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining(['/v1/pools', '/v1/allocations', '/v1/macs/{mac}/history', '/v1/pools/{name}/macs']),
     );
+    // The docs say what comes back, not only what goes in.
+    const returned = (path: string, method: string, status: string) =>
+      docs.body.paths[path][method].responses[status].content['application/json'].schema;
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    expect(returned('/v1/pools', 'get', '200')).toEqual({ type: 'array', items: ref('PoolResponseDto') });
+    expect(returned('/v1/pools/{name}/macs', 'post', '200')).toEqual(ref('UploadResultDto'));
+    expect(returned('/v1/allocations', 'post', '201')).toEqual(ref('AllocationResponseDto'));
+    expect(returned('/v1/macs/{mac}', 'get', '200')).toEqual(ref('MacRecordDto'));
+    expect(returned('/v1/macs/{mac}/history', 'get', '200')).toEqual(ref('MacHistoryResponseDto'));
+    expect(returned('/v1/stats', 'get', '200')).toEqual(ref('StatsResponseDto'));
+    expect(returned('/v1/reconcile', 'post', '200')).toEqual(ref('ReconcileReportDto'));
+    expect(Object.keys(docs.body.components.schemas.PoolResponseDto.properties)).toEqual(
+      expect.arrayContaining(['name', 'scope', 'counts']),
+    );
   });
 
   it('writes an audit log of admin actions', async () => {
+    await t.http.post('/v1/pools').set(t.admin).send({ name: 'audited' });
+    await t.http.patch('/v1/pools/audited').set(t.admin).send({ priority: 1 });
     const db = t.app.get(DataSource);
-    const rows = await db.query(`SELECT actor, action, target FROM audit_log WHERE target = 'tier1' ORDER BY id`);
+    const rows = await db.query(`SELECT actor, action, target FROM audit_log WHERE target = 'audited' ORDER BY id`);
     expect(rows.map((r: { action: string }) => r.action)).toEqual(['pool.create', 'pool.update']);
     expect(rows[0].actor).toBe('admin');
   });

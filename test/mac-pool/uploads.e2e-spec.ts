@@ -100,12 +100,14 @@ describe('mac-pool: uploads (real PostgreSQL)', () => {
   });
 
   it('refuses duplicates inside the file and MACs of another pool, naming lines', async () => {
-    const res = await upload('c', 'text/plain', '02:00:00:00:04:01\n02:00:00:00:00:01\n02:00:00:00:04:00-02:00:00:00:04:02\n');
+    await t.http.post('/v1/pools').set(t.admin).send({ name: 'owner' });
+    expect((await upload('owner', 'text/plain', '02:00:00:00:07:01\n')).status).toBe(200);
+    const res = await upload('c', 'text/plain', '02:00:00:00:04:01\n02:00:00:00:07:01\n02:00:00:00:04:00-02:00:00:00:04:02\n');
     expect(res.status).toBe(422);
     const errors = res.body.error.details.errors;
     expect(errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ line: 2, code: 'in_other_pool', input: '02:00:00:00:00:01', reason: 'already in pool a' }),
+        expect.objectContaining({ line: 2, code: 'in_other_pool', input: '02:00:00:00:07:01', reason: 'already in pool owner' }),
         expect.objectContaining({ line: 3, code: 'duplicate_in_file', input: '02:00:00:00:04:01' }),
       ]),
     );
