@@ -584,10 +584,15 @@ let lowerPreimages: Map<number, number[]> | undefined;
 function preimages(): Map<number, number[]> {
   if (lowerPreimages) return lowerPreimages;
   const map = new Map<number, number[]>();
-  for (let c = 0; c <= 0x10ffff; c++) {
-    if (c === 0xd800) c = 0xe000;
-    const l = lowerOf(c);
-    if (l !== c) {
+  const changesWhenLowercased = /\p{Changes_When_Lowercased}/u;
+  for (let block = 0; block < 0x1100; block++) {
+    if (block >= 0xd8 && block < 0xe0) continue; // surrogates
+    const codes = Array.from({ length: 256 }, (_, i) => block * 256 + i);
+    // One native test per block of 256: only a few dozen blocks hold a cased letter at all.
+    if (!changesWhenLowercased.test(String.fromCodePoint(...codes))) continue;
+    for (const c of codes) {
+      const l = lowerOf(c);
+      if (l === c) continue;
       const list = map.get(l) ?? (lowerOf(l) === l ? [l] : []);
       list.push(c);
       map.set(l, list);
