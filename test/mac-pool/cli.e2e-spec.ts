@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatMac } from '@app/mac';
 import { createTestDatabase } from '../support/database';
 import { ServiceProcess, spawnService } from '../support/service-process';
 
@@ -46,8 +47,7 @@ describe('macpool CLI against a running service', () => {
     expect(run(['pools', 'create', 'wn-farm', '--network', 'net-1']).code).toBe(0);
     const file = join(dir, 'wn-farm.csv');
     const rows = ['mac,hostname,description'];
-    for (let i = 0; i < 20000; i++)
-      rows.push(`02:bb:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')},wn-${i},node ${i}`);
+    for (let i = 0; i < 20000; i++) rows.push(`${formatMac(0x02bb00000000 + i)},wn-${i},node ${i}`);
     await writeFile(file, rows.join('\n'));
     const dry = run(['upload', 'wn-farm', file, '--dry-run']);
     expect(dry.code).toBe(0);

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { formatMac } from '@app/mac';
 import { TestApp, startMacPool } from '../support/mac-pool-app';
 
 describe('mac-pool: uploads (real PostgreSQL)', () => {
@@ -167,10 +168,7 @@ describe('mac-pool: uploads (real PostgreSQL)', () => {
   it('streams a 200,000-line upload in one transaction', async () => {
     await t.http.post('/v1/pools').set(t.admin).send({ name: 'big' });
     const lines: string[] = [];
-    for (let i = 0; i < 200000; i++)
-      lines.push(
-        `0a:00:00:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`,
-      );
+    for (let i = 0; i < 200000; i++) lines.push(formatMac(0x0a0000000000 + i));
     const res = await upload('big', 'text/plain', lines.join('\n'));
     expect(res.status).toBe(200);
     expect(res.body.added).toBe(200000);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { HostnameKey } from '@app/mac';
+import { isUniqueViolation } from '@app/platform/database/unique-violation';
 import type { PortRequest } from './allocation-policy';
 
 export interface AllocationRow {
@@ -66,8 +67,6 @@ const RESERVE_REQUESTED_SQL = reserveStatement(`
   SELECT mac FROM macs WHERE mac = $8::macaddr AND state = 'free' AND pool_id = ANY($7::int[])
   FOR UPDATE SKIP LOCKED`);
 
-const UNIQUE_VIOLATION = '23505';
-
 export class PortAlreadyHasMac extends Error {}
 
 @Injectable()
@@ -93,7 +92,7 @@ export class AllocationRepository {
       return rows[0] ?? null;
     } catch (err) {
       // Another request for the same port won the race (port_id is unique): the caller re-reads.
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new PortAlreadyHasMac();
+      if (isUniqueViolation(err)) throw new PortAlreadyHasMac();
       throw err;
     }
   }
