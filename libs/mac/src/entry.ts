@@ -30,7 +30,7 @@ export interface EntryFields {
   description?: string;
 }
 
-export const MAX_DESCRIPTION_LENGTH = 255;
+const MAX_DESCRIPTION_LENGTH = 255;
 
 const fail = (line: number, input: string, code: string, reason: string): ParsedLine => ({
   ok: false,

@@ -4,7 +4,7 @@ import { RangePolicy } from './range';
 
 export type UploadFormat = 'text' | 'csv' | 'json';
 
-export const CSV_COLUMNS = ['mac', 'hostname', 'ipv4', 'ipv6', 'description'] as const;
+const CSV_COLUMNS = ['mac', 'hostname', 'ipv4', 'ipv6', 'description'] as const;
 
 /** Maps a Content-Type header to an upload format, or null when it is none we read. */
 export function uploadFormatOf(contentType: string | undefined): UploadFormat | null {

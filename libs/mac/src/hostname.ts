@@ -2,7 +2,7 @@
 const HOSTNAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** The one spelling hostnames are stored and compared in: trimmed, lower-case, without the root's trailing dot. */
-export function canonicalHostname(text: string): string {
+function canonicalHostname(text: string): string {
   return text.trim().toLowerCase().replace(/\.$/, '');
 }
 

@@ -3,7 +3,7 @@ import { DomainError, MetricsRegistry, Principal } from '@app/platform';
 import { AllocationRepository, AllocationRow, PortAlreadyHasMac } from './allocation.repository';
 import { AllocationService } from './allocation.service';
 import { Pool } from '../pools/pool';
-import { PoolDirectory } from '../pools/pool-directory';
+import { PoolService } from '../pools/pool.service';
 
 const pool = (id: number, name: string, priority: number, networkIds: string[] = []): Pool => ({
   id,
@@ -36,7 +36,7 @@ const row = (portId: string, mac: string, poolName: string): AllocationRow => ({
 
 const actor: Principal = { name: 'hook-1', role: 'hook' };
 
-/** The service with every collaborator faked: the database, the allocation repository, the pool list, metrics. */
+/** The service with every collaborator faked: the database, the allocation repository, the pools, metrics. */
 function setup(pools: Pool[]) {
   const allocations = {
     reserveRequested: jest.fn().mockResolvedValue(null),
@@ -47,16 +47,16 @@ function setup(pools: Pool[]) {
     commit: jest.fn(),
     release: jest.fn(),
   };
-  const directory = { list: jest.fn().mockResolvedValue(pools) };
+  const poolService = { listForAllocation: jest.fn().mockResolvedValue(pools) };
   const db = { manager: {}, transaction: (work: (m: unknown) => unknown) => work({}) };
   const metrics = { counter: () => ({ inc: jest.fn() }) };
   const service = new AllocationService(
     db as unknown as DataSource,
     allocations as unknown as AllocationRepository,
-    directory as unknown as PoolDirectory,
+    poolService as unknown as PoolService,
     metrics as unknown as MetricsRegistry,
   );
-  return { service, allocations, directory };
+  return { service, allocations, poolService };
 }
 
 const high = pool(10, 'high', 50);
@@ -131,11 +131,11 @@ describe('AllocationService.reserve', () => {
   });
 
   it('looks again once with a fresh pool list after sweeping, before giving up', async () => {
-    const { service, allocations, directory } = setup([high]);
+    const { service, allocations, poolService } = setup([high]);
     allocations.reserveFromPool.mockResolvedValueOnce(null).mockResolvedValueOnce(row('p1', '02:00:00:00:00:02', 'high'));
     const out = await service.reserve({ portId: 'p1' }, actor);
     expect(out.created).toBe(true);
-    expect(directory.list).toHaveBeenLastCalledWith({ fresh: true });
+    expect(poolService.listForAllocation).toHaveBeenLastCalledWith({ fresh: true });
     expect(allocations.sweep).toHaveBeenCalledTimes(1);
   });
 

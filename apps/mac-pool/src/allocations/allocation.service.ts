@@ -5,7 +5,7 @@ import { DomainError, MetricsRegistry, Principal } from '@app/platform';
 import { PortRequest, admittingPools } from './allocation-policy';
 import { AllocationRepository, AllocationRow, PortAlreadyHasMac } from './allocation.repository';
 import { Pool } from '../pools/pool';
-import { PoolDirectory } from '../pools/pool-directory';
+import { PoolService } from '../pools/pool.service';
 
 export interface Allocation {
   portId: string;
@@ -42,7 +42,7 @@ export class AllocationService {
   constructor(
     private readonly db: DataSource,
     private readonly allocations: AllocationRepository,
-    private readonly directory: PoolDirectory,
+    private readonly pools: PoolService,
     metrics: MetricsRegistry,
   ) {
     this.outcomes = metrics.counter('macpool_allocations_total', 'allocation requests by outcome', ['outcome'] as const);
@@ -86,7 +86,7 @@ export class AllocationService {
         (await this.firstFree(port, actor.name, ids, m))
       );
     };
-    let pools = admittingPools(await this.directory.list(), port);
+    let pools = admittingPools(await this.pools.listForAllocation(), port);
     try {
       let row = await take(pools);
       if (!row) {
@@ -95,7 +95,7 @@ export class AllocationService {
         if (existing) return { allocation: present(existing), created: false };
         // ...or the cached pool list is stale, or expired reservations and ended quarantines
         // wait for the periodic sweep: look again once.
-        pools = admittingPools(await this.directory.list({ fresh: true }), port);
+        pools = admittingPools(await this.pools.listForAllocation({ fresh: true }), port);
         await this.allocations.sweep();
         row = await take(pools);
       }

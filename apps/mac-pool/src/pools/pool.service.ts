@@ -39,6 +39,11 @@ export class PoolService {
     return pools.map((p) => ({ ...p, counts: counts.get(p.id) ?? emptyCounts() }));
   }
 
+  /** The pools as the allocation hot path reads them: cached briefly, `fresh` to bypass the cache. */
+  listForAllocation(options: { fresh?: boolean } = {}): Promise<Pool[]> {
+    return this.directory.list(options);
+  }
+
   async get(name: string): Promise<PoolWithCounts> {
     const pool = await this.pools.findByName(name);
     if (!pool) throw notFound(name);

@@ -8,7 +8,6 @@ import { StatsController } from './stats.controller';
 @Module({
   controllers: [PoolController, StatsController],
   providers: [PoolRepository, PoolDirectory, PoolService],
-  // PoolDirectory: the cached pool list of the allocation hot path.
-  exports: [PoolService, PoolDirectory],
+  exports: [PoolService],
 })
 export class PoolsModule {}
