@@ -229,7 +229,7 @@ function longUnicodeEscape(source: Tokenizer, escape: string): number {
   return code;
 }
 
-/** The escapes both contexts share (\x, \u, \U, \N); undefined when the escape is not one of them. */
+/** The escapes both contexts share (\x, \u, \N); undefined when the escape is not one of them. */
 function numericEscape(source: Tokenizer, escape: string): number | undefined {
   const c = escape.slice(1, 2);
   const fixed = (digits: number) => {
