@@ -10,7 +10,6 @@ import { ActiveSession } from '../session/session.service';
 
 @ApiTags('saml')
 @Public()
-@UseInterceptors(SessionInterceptor)
 @Controller('saml')
 export class SamlController {
   constructor(private readonly saml: SamlService) {}
@@ -39,6 +38,7 @@ export class SamlController {
   }
 
   @Get('logout')
+  @UseInterceptors(SessionInterceptor)
   @ApiOperation({ summary: 'Log out here and at the IdP (SP-initiated single logout)' })
   async logout(@Query() query: ReturnToQueryDto, @CurrentSession() session: ActiveSession | null, @Res() res: Response) {
     const target = await this.saml.logout(session, query.returnTo);
@@ -47,6 +47,7 @@ export class SamlController {
   }
 
   @Get('slo')
+  @UseInterceptors(SessionInterceptor)
   @ApiOperation({ summary: "Single logout endpoint (Redirect binding): the IdP's LogoutRequest or LogoutResponse" })
   async slo(@Query() query: SloQueryDto, @CurrentSession() session: ActiveSession | null, @Req() req: Request, @Res() res: Response) {
     if (!query.SAMLRequest && !query.SAMLResponse) return this.logout({ returnTo: query.returnTo }, session, res);

@@ -8,8 +8,8 @@ type RequestWithSession = Request & { aaiSession?: ActiveSession | null };
 
 /**
  * Loads the browser session of the request's cookie once, before the handler: param decorators
- * are synchronous, so @CurrentSession() reads what this put on the request. Put it on every
- * controller that uses @CurrentSession() (its module imports SessionModule).
+ * are synchronous, so @CurrentSession() reads what this put on the request. Put it on each
+ * controller or handler that uses @CurrentSession() (its module imports SessionModule).
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
