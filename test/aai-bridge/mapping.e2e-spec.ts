@@ -1,13 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, tmpdir as osTmpdir } from 'node:os';
-import { join, join as joinPath } from 'node:path';
-import type { EnvSpec, ServiceDefinition } from '../../libs/platform/src';
-import { TestApp, startTestApp } from '../support/nest-app';
-import { samlEnv } from '../support/saml-fixtures';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestApp, startAaiBridge } from '../support/aai-bridge-app';
 
-const ADMIN = 'aai-admin-token-0123456789';
 const RULES = {
   rules: [
     { local: [{ user: { name: '{0}', email: '{1}' } }], remote: [{ type: 'eduPersonPrincipalName' }, { type: 'mail' }] },
@@ -18,13 +14,7 @@ const RULES = {
 describe('aai-bridge: mapping rules API (real PostgreSQL)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(
-      () =>
-        (require('../../apps/aai-bridge/src/service') as typeof import('../../apps/aai-bridge/src/service'))
-          .aaiBridgeService as unknown as ServiceDefinition<EnvSpec>,
-      ADMIN,
-      { AAI_ADMIN_TOKEN: ADMIN, ...samlEnv(mkdtempSync(joinPath(osTmpdir(), 'aai-saml-')), 'http://127.0.0.1:8081') },
-    );
+    t = await startAaiBridge();
   });
   afterAll(() => t.close());
 

@@ -1,13 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir as osTmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { ProvisioningService } from '../../apps/aai-bridge/src/provisioning/provisioning.service';
-import type { EnvSpec, ServiceDefinition } from '../../libs/platform/src';
+import { TestApp, startAaiBridge } from '../support/aai-bridge-app';
 import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
-import { TestApp, startTestApp } from '../support/nest-app';
-import { samlEnv } from '../support/saml-fixtures';
 
-const ADMIN = 'aai-prov-admin-token-0123456';
 const peer = keystoneAvailable('aai-bridge provisioning e2e') ? describe : describe.skip;
 
 const RULES = {
@@ -41,20 +35,12 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
     for (const name of ['cms', 'lhcb'])
       ids[name] = (await keystone.admin('POST', '/projects', { project: { name, domain_id: 'default' } })).body.project.id;
     ids.group = (await keystone.admin('POST', '/groups', { group: { name: 'cms-users', domain_id: 'default' } })).body.group.id;
-    t = await startTestApp(
-      () =>
-        (require('../../apps/aai-bridge/src/service') as typeof import('../../apps/aai-bridge/src/service'))
-          .aaiBridgeService as unknown as ServiceDefinition<EnvSpec>,
-      ADMIN,
-      {
-        AAI_ADMIN_TOKEN: ADMIN,
-        ...samlEnv(mkdtempSync(joinPath(osTmpdir(), 'aai-saml-')), 'http://127.0.0.1:8081'),
-        KEYSTONE_URL: keystone.url,
-        KEYSTONE_ADMIN_PASSWORD,
-        AAI_CREATE_PROJECTS: 'true',
-        AAI_GRANT_EXPIRY_DAYS: '30',
-      },
-    );
+    t = await startAaiBridge({
+      KEYSTONE_URL: keystone.url,
+      KEYSTONE_ADMIN_PASSWORD,
+      AAI_CREATE_PROJECTS: 'true',
+      AAI_GRANT_EXPIRY_DAYS: '30',
+    });
     expect((await t.http.put('/v1/mapping').set(t.admin).send(RULES)).status).toBe(200);
   }, 180_000);
   afterAll(async () => {

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +12,11 @@ import {
   validateMapping,
 } from '@app/keystone-mapping';
 import { MAPPING_CASES, MappingCase } from './mapping-cases';
+import { peerAvailable } from '../support/peers';
 
 type Outcome = { ok: true; mapped: any } | { ok: false; kind: string };
 
-const available = existsSync('/usr/bin/keystone-manage');
-if (!available) {
-  const why = 'mapping engine vs keystone-manage: SKIPPED, keystone is not installed (test/peers/keystone.sh install)';
-  if (process.env.CI === 'true') throw new Error(`${why}; under CI a skipped peer suite is a failure`);
-  console.warn(`\n!!! ${why} !!!\n`);
-}
+const available = peerAvailable('mapping engine vs keystone-manage', 'keystone', ['/usr/bin/keystone-manage'], 'keystone.sh');
 const peer = available ? describe : describe.skip;
 
 /**

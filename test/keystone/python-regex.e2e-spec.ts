@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { PythonRegexError, UnsupportedRegexError, pythonSearch } from '@app/keystone-mapping';
+import { peerAvailable } from '../support/peers';
 
 /**
  * Our reading of Python regular expressions against the Python Keystone runs on
@@ -11,12 +11,7 @@ import { PythonRegexError, UnsupportedRegexError, pythonSearch } from '@app/keys
  */
 
 const PYTHON = '/usr/bin/python3';
-const available = existsSync('/usr/bin/keystone-manage') && existsSync(PYTHON);
-if (!available) {
-  const why = 'python regex vs Python re: SKIPPED, keystone is not installed (test/peers/keystone.sh install)';
-  if (process.env.CI === 'true') throw new Error(`${why}; under CI a skipped peer suite is a failure`);
-  console.warn(`\n!!! ${why} !!!\n`);
-}
+const available = peerAvailable('python regex vs Python re', 'keystone', ['/usr/bin/keystone-manage', PYTHON], 'keystone.sh');
 const peer = available ? describe : describe.skip;
 
 const TEXTS = [
