@@ -11,6 +11,19 @@ const SELECT_POOL = `
 
 export type PoolFields = Omit<Pool, 'id' | 'createdAt' | 'updatedAt'>;
 
+/** $1..$9 of the insert and the update, in column order. */
+const poolParams = (p: PoolFields) => [
+  p.name,
+  p.description,
+  p.scope.networkIds,
+  p.scope.projectIds,
+  p.scope.availabilityZones,
+  p.priority,
+  p.quarantineSeconds,
+  p.reservationTtlSeconds,
+  p.allowUniversal,
+];
+
 @Injectable()
 export class PoolRepository {
   constructor(private readonly db: DataSource) {}
@@ -36,17 +49,7 @@ export class PoolRepository {
       `INSERT INTO pools (name, description, network_ids, project_ids, availability_zones, priority,
                           quarantine_seconds, reservation_ttl_seconds, allow_universal)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO NOTHING RETURNING name`,
-      [
-        p.name,
-        p.description,
-        p.scope.networkIds,
-        p.scope.projectIds,
-        p.scope.availabilityZones,
-        p.priority,
-        p.quarantineSeconds,
-        p.reservationTtlSeconds,
-        p.allowUniversal,
-      ],
+      poolParams(p),
     );
     return rows.length ? this.findByName(p.name, manager) : null;
   }
@@ -56,17 +59,7 @@ export class PoolRepository {
       `UPDATE pools SET description = $2, network_ids = $3, project_ids = $4, availability_zones = $5, priority = $6,
               quarantine_seconds = $7, reservation_ttl_seconds = $8, allow_universal = $9, updated_at = now()
        WHERE name = $1`,
-      [
-        p.name,
-        p.description,
-        p.scope.networkIds,
-        p.scope.projectIds,
-        p.scope.availabilityZones,
-        p.priority,
-        p.quarantineSeconds,
-        p.reservationTtlSeconds,
-        p.allowUniversal,
-      ],
+      poolParams(p),
     );
     return this.findByName(p.name, manager);
   }
