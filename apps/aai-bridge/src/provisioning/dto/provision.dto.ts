@@ -27,7 +27,8 @@ class ProvisionedUserDto {
   created: boolean;
 }
 
-class ProvisionedProjectDto {
+/** A project with the roles the mapping gives on it (also in GET /me). */
+export class ProvisionedProjectDto {
   @ApiProperty({ description: 'Keystone project id' })
   id: string;
 
@@ -38,7 +39,7 @@ class ProvisionedProjectDto {
   roles: string[];
 }
 
-class ProvisionedGroupDto {
+export class ProvisionedGroupDto {
   @ApiProperty({ description: 'Keystone group id' })
   id: string;
 

@@ -1,23 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-
-export class SessionProjectDto {
-  @ApiProperty({ description: 'Keystone project id' })
-  id: string;
-
-  @ApiProperty({ example: 'cms' })
-  name: string;
-
-  @ApiProperty({ type: [String], example: ['member'] })
-  roles: string[];
-}
-
-export class SessionGroupDto {
-  @ApiProperty({ description: 'Keystone group id' })
-  id: string;
-
-  @ApiProperty({ example: 'cms-users' })
-  name: string;
-}
+import { ProvisionedGroupDto, ProvisionedProjectDto } from '../../provisioning/dto/provision.dto';
 
 /** GET /me: the mapped identity of the logged-in user, as the login left it. */
 export class MeDto {
@@ -36,11 +18,11 @@ export class MeDto {
   @ApiPropertyOptional()
   displayName?: string;
 
-  @ApiProperty({ type: [SessionProjectDto] })
-  projects: SessionProjectDto[];
+  @ApiProperty({ type: [ProvisionedProjectDto] })
+  projects: ProvisionedProjectDto[];
 
-  @ApiProperty({ type: [SessionGroupDto] })
-  groups: SessionGroupDto[];
+  @ApiProperty({ type: [ProvisionedGroupDto] })
+  groups: ProvisionedGroupDto[];
 
   @ApiProperty({
     description: "the IdP's attributes, friendly names, every value a list",
