@@ -1,18 +1,8 @@
 import { admits, admittingPools } from './allocation-policy';
 import type { Pool } from '../pools/pool';
+import { aPool } from '../pools/pool.fixture';
 
-const pool = (name: string, priority: number, scope: Partial<Pool['scope']> = {}): Pool => ({
-  id: priority,
-  name,
-  description: '',
-  scope: { networkIds: [], projectIds: [], availabilityZones: [], ...scope },
-  priority,
-  quarantineSeconds: 0,
-  reservationTtlSeconds: 300,
-  allowUniversal: false,
-  createdAt: new Date(0),
-  updatedAt: new Date(0),
-});
+const pool = (name: string, priority: number, scope: Partial<Pool['scope']> = {}): Pool => aPool({ id: priority, name, priority, scope });
 
 describe('pool admission', () => {
   it('an empty scope admits any port', () => {

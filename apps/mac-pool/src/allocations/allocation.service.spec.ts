@@ -3,20 +3,11 @@ import { DomainError, MetricsRegistry, Principal } from '@app/platform';
 import { AllocationRepository, AllocationRow, PortAlreadyHasMac } from './allocation.repository';
 import { AllocationService } from './allocation.service';
 import { Pool } from '../pools/pool';
+import { aPool } from '../pools/pool.fixture';
 import { PoolService } from '../pools/pool.service';
 
-const pool = (id: number, name: string, priority: number, networkIds: string[] = []): Pool => ({
-  id,
-  name,
-  description: '',
-  scope: { networkIds, projectIds: [], availabilityZones: [] },
-  priority,
-  quarantineSeconds: 0,
-  reservationTtlSeconds: 300,
-  allowUniversal: false,
-  createdAt: new Date(0),
-  updatedAt: new Date(0),
-});
+const pool = (id: number, name: string, priority: number, networkIds: string[] = []): Pool =>
+  aPool({ id, name, priority, scope: { networkIds } });
 
 const row = (portId: string, mac: string, poolName: string): AllocationRow => ({
   portId,
