@@ -42,6 +42,15 @@ export const macPoolEnv = {
   }),
   MACPOOL_NEUTRON_URL: str({ description: "Neutron endpoint: overrides the catalog's; alone, Neutron's noauth mode", optional: true }),
   MACPOOL_RECONCILE_INTERVAL_SECONDS: int({ description: 'how often to reconcile with Neutron (0: only on demand)', default: 300, min: 0 }),
+  // 0 by default: the history answers "which port held this MAC at time T" for abuse reports and
+  // network logs that can arrive months later, and its rows are small; how long to keep it is the
+  // operator's policy, not something to guess.
+  MACPOOL_HISTORY_RETENTION_DAYS: int({
+    description: 'delete MAC history events older than this many days (0: keep forever)',
+    default: 0,
+    min: 0,
+    max: 36500,
+  }),
   MACPOOL_RECONCILE_GRACE_SECONDS: int({
     description: 'allocations younger than this are never released by reconciliation',
     default: 300,

@@ -16,6 +16,7 @@ import { CryptoRepository } from './crypto/crypto.repository';
 import { DatabaseModule } from './database/database.module';
 import { ErrorFilter } from './errors/error.filter';
 import { HealthController } from './health/health.controller';
+import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics/metrics';
 import { CreateTokensAndAuditLog1732500000000 } from './migrations/1732500000000-CreateTokensAndAuditLog';
 import { TokenRolesDeclaredByService1764500000000 } from './migrations/1764500000000-TokenRolesDeclaredByService';
@@ -74,6 +75,7 @@ export class PlatformModule implements NestModule {
         }),
         DatabaseModule.forRoot({ migrations, migrationLockKey: options.migrationLockKey }),
         TerminusModule,
+        HousekeepingModule,
       ],
       controllers: [HealthController, MetricsController, TokenController],
       providers: [

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
 import { DataSource } from 'typeorm';
+import { batchDeleteSql } from '@app/platform/housekeeping/batch-delete';
+
+/** How long a login may take between the AuthnRequest and the IdP's answer (node-saml's requestIdExpirationPeriodMs too). */
+export const REQUEST_ID_LIFETIME_MINUTES = 10;
 
 /** node-saml's request-ID cache, in PostgreSQL (shared by both nodes). */
 @Injectable()
@@ -16,7 +20,10 @@ export class SamlStateRepository implements CacheProvider {
   }
 
   async getAsync(key: string): Promise<string | null> {
-    const rows = await this.db.query(`SELECT value FROM saml_requests WHERE id = $1 AND created_at > now() - interval '10 minutes'`, [key]);
+    const rows = await this.db.query(`SELECT value FROM saml_requests WHERE id = $1 AND created_at > now() - make_interval(mins => $2)`, [
+      key,
+      REQUEST_ID_LIFETIME_MINUTES,
+    ]);
     return rows[0]?.value ?? null;
   }
 
@@ -33,5 +40,27 @@ export class SamlStateRepository implements CacheProvider {
       [assertionId, expiresAt],
     );
     return rows.length === 1;
+  }
+
+  /** Deletes up to `limit` request IDs past their lifetime (getAsync no longer returns them); returns how many. */
+  async purgeExpiredRequests(limit: number): Promise<number> {
+    const rows = await this.db.query(batchDeleteSql('saml_requests', 'created_at <= now() - make_interval(mins => $1)', '$2'), [
+      REQUEST_ID_LIFETIME_MINUTES,
+      limit,
+    ]);
+    return rows[0].n;
+  }
+
+  /**
+   * Deletes up to `limit` seen assertion IDs whose assertion can no longer be accepted: its
+   * remembered expiry plus the clock skew, so even an IdP whose clock runs `skewSeconds` ahead
+   * can't get a copy past the replay check; returns how many.
+   */
+  async purgeSeenAssertions(skewSeconds: number, limit: number): Promise<number> {
+    const rows = await this.db.query(batchDeleteSql('saml_seen_assertions', 'expires_at < now() - make_interval(secs => $1)', '$2'), [
+      skewSeconds,
+      limit,
+    ]);
+    return rows[0].n;
   }
 }

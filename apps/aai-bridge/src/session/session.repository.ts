@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CryptoRepository } from '@app/platform';
+import { batchDeleteSql } from '@app/platform/housekeeping/batch-delete';
 
 export interface SessionIdentity {
   keystoneUserId: string;
@@ -57,6 +58,12 @@ export class SessionRepository {
       `WITH d AS (DELETE FROM sessions WHERE name_id = $1 AND ($2::text IS NULL OR session_index = $2) RETURNING 1) SELECT count(*)::int AS n FROM d`,
       [nameId, sessionIndex],
     );
+    return rows[0].n;
+  }
+
+  /** Deletes up to `limit` expired sessions (find() no longer returns them); returns how many. */
+  async purgeExpired(limit: number): Promise<number> {
+    const rows = await this.db.query(batchDeleteSql('sessions', 'expires_at <= now()', '$1'), [limit]);
     return rows[0].n;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { batchDeleteSql } from '@app/platform/housekeeping/batch-delete';
 import { HistoryEvent } from './holders';
 
 export interface MacRecord {
@@ -44,5 +45,11 @@ export class MacRepository {
        FROM mac_history WHERE mac = $1::macaddr ORDER BY at, id`,
       [mac],
     );
+  }
+
+  /** Deletes up to `limit` history events older than `days` (by the database's clock, which stamped them); returns how many. */
+  async purgeHistoryOlderThan(days: number, limit: number): Promise<number> {
+    const rows = await this.db.query(batchDeleteSql('mac_history', 'at < now() - make_interval(days => $1)', '$2'), [days, limit]);
+    return rows[0].n;
   }
 }

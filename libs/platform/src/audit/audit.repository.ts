@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { batchDeleteSql } from '../housekeeping/batch-delete';
 
 export interface AuditEntry {
   actor: string;
@@ -24,5 +25,11 @@ export class AuditRepository {
 
   async list(limit = 100): Promise<Array<AuditEntry & { at: Date }>> {
     return this.db.query('SELECT actor, action, target, details, at FROM audit_log ORDER BY id DESC LIMIT $1', [limit]);
+  }
+
+  /** Deletes up to `limit` entries older than `days` (by the database's clock, which stamped them); returns how many. */
+  async purgeOlderThan(days: number, limit: number): Promise<number> {
+    const rows = await this.db.query(batchDeleteSql('audit_log', `at < now() - make_interval(days => $1)`, '$2'), [days, limit]);
+    return rows[0].n;
   }
 }

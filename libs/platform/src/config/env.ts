@@ -146,4 +146,24 @@ export const commonEnv = {
     min: 0,
   }),
   EMBEDDED_PG_PORT: port({ description: 'port of the embedded PostgreSQL (only when DATABASE_URL is unset)', default: 54329 }),
+  HOUSEKEEPING_INTERVAL_SECONDS: int({
+    description: 'how often the purge jobs run (expired sessions and SAML state, history and audit past retention)',
+    default: 3600,
+    min: 1,
+    max: 7 * 86400,
+  }),
+  HOUSEKEEPING_BATCH_ROWS: int({
+    description: 'most rows one purge DELETE removes (each batch is a short transaction)',
+    default: 1000,
+    min: 1,
+    max: 100000,
+  }),
+  // 0 by default: the audit log is the record of who changed what, which operators may be bound to
+  // keep for a set time; deleting it is their decision, never a silent default.
+  AUDIT_RETENTION_DAYS: int({
+    description: 'delete audit entries older than this many days (0: keep forever)',
+    default: 0,
+    min: 0,
+    max: 36500,
+  }),
 };
