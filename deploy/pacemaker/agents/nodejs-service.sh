@@ -163,6 +163,9 @@ service_stop() {
 		return $OCF_SUCCESS
 	fi
 	kill -TERM "$pid"
+	# A stopped process (SIGSTOP, a freezer) never handles TERM and would sit out the whole wait
+	# below, holding its port and database sessions: CONT lets it drain and exit now.
+	kill -CONT "$pid" 2>/dev/null
 	# Leave the service its drain, within the stop timeout (minus a margin for the KILL).
 	local timeout_ms=${OCF_RESKEY_CRM_meta_timeout:-30000}
 	local wait_s=$(( timeout_ms / 1000 - 5 ))
