@@ -18,6 +18,12 @@
 #   ha-cluster.sh kill NODE          the node dies: all its processes, and its link goes down
 #   ha-cluster.sh revive NODE DIR    the dead node boots again and rejoins the cluster
 #   ha-cluster.sh down DIR           stop and remove everything started by up
+#   ha-cluster.sh power-switch DIR   the controllers' power, as fence_dummy sets it in DIR/power-NODE
+#                                    (one status_file per node): off kills the node, on boots it again
+#   ha-cluster.sh partition | heal   cut / restore the link between the two controllers only
+#   ha-cluster.sh procs COMM TEXT    "NODE PID STATE" of each process named COMM whose command line
+#                                    holds TEXT, on any host of the test network (host PIDs)
+#   ha-cluster.sh holders ADDR       the hosts whose link is up and holds ADDR
 #   ha-cluster.sh pgbin              the dir of PostgreSQL's pg_ctl
 set -euo pipefail
 P="${HA_PREFIX:-hanet}"
@@ -37,6 +43,23 @@ node_pid() {
 # start_node NAME NODEDIR: corosync and pacemakerd in the node's own namespaces (see node-main).
 start_node() {
   ip netns exec "$P-$1" unshare --mount --uts --ipc --pid --fork --mount-proc "$here/ha-cluster.sh" node-main "$1" "$2" >"$2/log/node.out" 2>&1 &
+}
+
+# boot_node NODE DIR: the node boots (again) with its network as at boot: only its own address
+# (the VIPs it held died with it), link up.
+boot_node() {
+  ip -n "$P-$1" addr flush dev eth0
+  ip -n "$P-$1" addr add "10.99.0.${1#ctrl}/24" dev eth0
+  ip -n "$P-$1" link set eth0 up
+  start_node "$1" "$2/$1"
+}
+
+# kill_node NODE: PID 1 of the node's PID namespace: killing it ends every process of the node at
+# once; its link goes down, so the addresses left in its network namespace answer nothing.
+kill_node() {
+  local pid
+  pid=$(node_pid "$1") && kill -9 "$pid"
+  ip -n "$P-$1" link set eth0 down
 }
 
 # wait_both_online DIR: until both controllers are cluster members (60 s at most).
@@ -113,6 +136,8 @@ up)
   printf "unix_socket_directories = '/run/postgresql'\nport = 5432\n" >> "$dir/shared-volume/pgsql/postgresql.conf"
   printf 'on' > "$dir/fence-status"   # fence_dummy wants exactly "on", no newline
   chmod 666 "$dir/fence-status"
+  # One power state per node, for a fence device per node (fencing.perNode) and power-switch.
+  for n in ctrl1 ctrl2; do printf 'on' > "$dir/power-$n"; chmod 666 "$dir/power-$n"; done
   for n in 1 2; do
     d="$dir/ctrl$n"; mkdir -p "$d/etc-corosync" "$d/log"
     cat > "$d/etc-corosync/corosync.conf" <<CONF
@@ -153,12 +178,8 @@ CONF
   ;;
 revive)
   node="${2:?}"; dir="${3:?usage: ha-cluster.sh revive NODE DIR}"
-  # The node boots again after its death (or fencing): same disks, fresh /run, and its network as
-  # at boot: only its own address (the VIPs it held died with it), link up.
-  ip -n "$P-$node" addr flush dev eth0
-  ip -n "$P-$node" addr add "10.99.0.${node#ctrl}/24" dev eth0
-  ip -n "$P-$node" link set eth0 up
-  start_node "$node" "$dir/$node"
+  # The node boots again after its death (or fencing): same disks, fresh /run.
+  boot_node "$node" "$dir"
   wait_both_online "$dir"
   ;;
 load)
@@ -174,13 +195,55 @@ on)
   ;;
 kill)
   node="${2:?usage: ha-cluster.sh kill NODE}"
-  pid=$(node_pid "$node")
-  # PID 1 of the node's PID namespace: killing it ends every process of the node at once.
-  kill -9 "$pid"
-  ip -n "$P-$node" link set eth0 down
+  node_pid "$node" >/dev/null
+  kill_node "$node"
+  ;;
+power-switch)
+  # What fencing does to a real machine: fence_dummy (type file, one status_file per node) writes
+  # "off" then, power_wait seconds later, "on" for a reboot; polled every 0.1 s, so power_wait must
+  # be at least 1. Off: the node dies (as kill); on again: it boots, whatever the network is then.
+  # Each change is logged with the time in ms to DIR/power.log. Runs until killed (down does).
+  dir="${2:?usage: ha-cluster.sh power-switch DIR}"
+  echo $$ > "$dir/power-switch.pid"
+  declare -A was=([ctrl1]=on [ctrl2]=on)
+  while :; do
+    for n in ctrl1 ctrl2; do
+      now=$(cat "$dir/power-$n" 2>/dev/null || echo on)
+      [ "$now" = "${was[$n]}" ] && continue
+      was[$n]=$now
+      echo "$(date +%s%3N) $n $now" >> "$dir/power.log"
+      if [ "$now" = off ]; then kill_node "$n"; else boot_node "$n" "$dir"; fi
+    done
+    sleep 0.1
+  done
+  ;;
+partition|heal)
+  # The bridge forwards nothing between two isolated ports: the controllers lose each other, while
+  # both still reach every other host (clients, infra), as when their cluster link alone fails.
+  flag=on; [ "$1" = heal ] && flag=off
+  for n in ctrl1 ctrl2; do bridge -n "$P-sw" link set dev "v$P-$n" isolated "$flag"; done
+  ;;
+procs)
+  comm="${2:?usage: ha-cluster.sh procs COMM TEXT}"; text="${3:?}"
+  for p in $(pgrep -x "$comm"); do
+    grep -qF -- "$text" "/proc/$p/cmdline" 2>/dev/null || continue
+    ns=$(ip netns identify "$p" 2>/dev/null) || continue
+    case "$ns" in "$P"-*) ;; *) continue ;; esac
+    state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || continue
+    echo "${ns#"$P"-} $p $state"
+  done
+  ;;
+holders)
+  addr="${2:?usage: ha-cluster.sh holders ADDR}"
+  for n in ctrl1 ctrl2 infra client; do
+    ip -n "$P-$n" -o addr show dev eth0 up 2>/dev/null | grep -qF " $addr/" && echo "$n"
+  done
+  true
   ;;
 down)
   dir="${2:?usage: ha-cluster.sh down DIR}"
+  # The power switch first: it would boot a node again.
+  if [ -f "$dir/power-switch.pid" ]; then kill -9 "$(cat "$dir/power-switch.pid")" 2>/dev/null || true; fi
   # Killing PID 1 of a node's namespace ends all its processes; then the unshare parents exit.
   for n in ctrl1 ctrl2; do pid=$(node_pid "$n" || true); [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; done
   pkill -9 -f "ha-cluster.sh node-main" 2>/dev/null || true
@@ -195,6 +258,7 @@ pgbin)
   ;;
 *)
   echo "usage: ha-cluster.sh install | up DIR | load DIR XML | on NODE CMD... | kill NODE | revive NODE DIR | down DIR | pgbin" >&2
+  echo "       ha-cluster.sh power-switch DIR | partition | heal | procs COMM TEXT | holders ADDR" >&2
   exit 2
   ;;
 esac
