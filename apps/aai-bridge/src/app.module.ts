@@ -8,6 +8,9 @@ import { CreateGrants1732600000100 } from './migrations/1732600000100-CreateGran
 import { CreateSamlStateAndSessions1732600000200 } from './migrations/1732600000200-CreateSamlStateAndSessions';
 import { CreateUserSecrets1732600000300 } from './migrations/1732600000300-CreateUserSecrets';
 import { CreateIdpMetadataCache1732600000400 } from './migrations/1732600000400-CreateIdpMetadataCache';
+import { CreateFederatedUsers1764621000000 } from './migrations/1764621000000-CreateFederatedUsers';
+import { CreateMappingApplyRuns1764621000100 } from './migrations/1764621000100-CreateMappingApplyRuns';
+import { CreateIssuedAppCredentials1764621000200 } from './migrations/1764621000200-CreateIssuedAppCredentials';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { SamlModule } from './saml/saml.module';
 import { SessionModule } from './session/session.module';
@@ -28,6 +31,9 @@ import { SessionModule } from './session/session.module';
         CreateSamlStateAndSessions1732600000200,
         CreateUserSecrets1732600000300,
         CreateIdpMetadataCache1732600000400,
+        CreateFederatedUsers1764621000000,
+        CreateMappingApplyRuns1764621000100,
+        CreateIssuedAppCredentials1764621000200,
       ],
       adminToken: { tokenVar: 'AAI_ADMIN_TOKEN', dataDirVar: 'AAI_DATA_DIR' },
     }),

@@ -61,6 +61,27 @@ export const aaiBridgeEnv = {
   AAI_PROJECTS_DOMAIN: str({ description: 'Keystone domain of mapped projects', default: 'Default' }),
   AAI_CREATE_PROJECTS: bool({ description: 'create mapped projects that do not exist (else the login fails naming them)', default: false }),
   AAI_GRANT_EXPIRY_DAYS: int({ description: 'revoke grants not refreshed by a login for this many days (0: never)', default: 0, min: 0 }),
+  AAI_ATTRIBUTE_RETENTION_DAYS: int({
+    description: 'drop the attributes kept per user (for mapping previews) after this many days without a login (0: keep)',
+    default: 365,
+    min: 0,
+  }),
+  AAI_DORMANT_DAYS: int({
+    description: 'users not seen for this many days lose every bridge grant and are disabled in Keystone until they log in (0: never)',
+    default: 0,
+    min: 0,
+  }),
+  AAI_DELETE_DAYS: int({
+    description: 'delete dormant users from Keystone after this many days without a login (0: never)',
+    default: 0,
+    min: 0,
+  }),
+  AAI_APPLY_BATCH_SIZE: int({
+    description: 'users re-provisioned per batch by an apply-now of the mapping',
+    default: 100,
+    min: 1,
+    max: 10000,
+  }),
 };
 
 /** The validated values; inject with `@Inject(AaiBridgeConfig) config: AaiBridgeConfig`. */

@@ -58,6 +58,11 @@ export class KeystoneApi {
     await this.call('PATCH', `/users/${id}`, { user: changes });
   }
 
+  /** Deleting a user already gone is fine (dormant accounts are deleted once). */
+  async deleteUser(id: string): Promise<void> {
+    await this.call('DELETE', `/users/${id}`, undefined, [404]);
+  }
+
   async findProject(domainId: string, name: string): Promise<KsRef | null> {
     const { projects } = await this.call<{ projects: KsRef[] }>('GET', `/projects?domain_id=${domainId}&name=${encodeURIComponent(name)}`);
     return projects[0] ?? null;
@@ -161,6 +166,11 @@ export class KeystoneApi {
       );
     const { application_credential } = (await res.json()) as { application_credential: { id: string; secret: string } };
     return application_credential;
+  }
+
+  /** An admin may delete a user's application credential; one already gone is fine. */
+  async deleteApplicationCredential(userId: string, id: string): Promise<void> {
+    await this.call('DELETE', `/users/${userId}/application_credentials/${id}`, undefined, [404]);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------

@@ -5,11 +5,12 @@ import { SecretBox } from './secret-box';
 import { UserSecretRepository } from './user-secret.repository';
 import { UserTokenService } from './user-token.service';
 import { KeystoneModule } from '../keystone/keystone.module';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
 import { SamlModule } from '../saml/saml.module';
 import { SessionModule } from '../session/session.module';
 
 @Module({
-  imports: [SamlModule, SessionModule, KeystoneModule],
+  imports: [SamlModule, SessionModule, KeystoneModule, ProvisioningModule],
   controllers: [HandoffController],
   providers: [UserSecretRepository, SecretBox, UserTokenService, HandoffService],
 })

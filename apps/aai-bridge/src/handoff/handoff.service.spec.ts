@@ -3,6 +3,7 @@ import { AaiBridgeConfig } from '../config';
 import { HandoffService } from './handoff.service';
 import { UserTokenService } from './user-token.service';
 import { KeystoneClient } from '../keystone/keystone.client';
+import { ProvisioningService } from '../provisioning/provisioning.service';
 import { SamlService } from '../saml/saml.service';
 import { ActiveSession } from '../session/session.service';
 
@@ -33,14 +34,16 @@ function build() {
     createApplicationCredential: jest.fn(async () => ({ id: 'ac-1', secret: 's3cret' })),
   };
   const clock = { now: () => NOW, sleep: async () => undefined };
+  const provisioning = { credentialIssued: jest.fn(async () => undefined) };
   const service = new HandoffService(
     saml as unknown as SamlService,
     tokens as unknown as UserTokenService,
     keystone as unknown as KeystoneClient,
+    provisioning as unknown as ProvisioningService,
     clock as ClockRepository,
     { KEYSTONE_PUBLIC_URL: 'https://keystone.cloud.test/v3' } as AaiBridgeConfig,
   );
-  return { service, tokens, keystone };
+  return { service, tokens, keystone, provisioning };
 }
 
 describe('HandoffService', () => {
@@ -91,5 +94,17 @@ describe('HandoffService', () => {
     );
     expect(yaml).toContain('      auth_url: "https://keystone.cloud.test/v3"\n');
     expect(yaml).toContain('      application_credential_secret: "s3cret"\n');
+  });
+
+  it('remembers the credential it issued (its id and project, never the secret), to delete it with the role', async () => {
+    const { service, provisioning } = build();
+    await service.cloudsYaml(SESSION, { project: 'p-cms', days: 7 });
+    expect(provisioning.credentialIssued).toHaveBeenCalledWith({
+      credentialId: 'ac-1',
+      keystoneUserId: 'u1',
+      projectId: 'p-cms',
+      name: expect.stringMatching(/^aai-cli-cms-/),
+      expiresAt: new Date('2026-01-08T12:00:00Z'),
+    });
   });
 });

@@ -5,6 +5,7 @@ import { CloudsYamlFormDto } from './dto/handoff.dto';
 import { cliPage, cloudsYaml, loginFirst, webSsoForm } from './handoff.views';
 import { UserTokenService } from './user-token.service';
 import { KeystoneClient } from '../keystone/keystone.client';
+import { ProvisioningService } from '../provisioning/provisioning.service';
 import { SamlService } from '../saml/saml.service';
 import { ActiveSession } from '../session/session.service';
 
@@ -20,6 +21,7 @@ export class HandoffService {
     private readonly saml: SamlService,
     private readonly tokens: UserTokenService,
     private readonly keystone: KeystoneClient,
+    private readonly provisioning: ProvisioningService,
     private readonly clock: ClockRepository,
     @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
   ) {}
@@ -48,6 +50,14 @@ export class HandoffService {
     const expiresAt = new Date(now.getTime() + (form.days ?? DEFAULT_CREDENTIAL_DAYS) * 86_400_000);
     const credentialName = `aai-cli-${project.name}-${now.toISOString().slice(0, 19).replace(/[:T]/g, '')}`;
     const credential = await this.keystone.createApplicationCredential(token, identity.keystoneUserId, credentialName, expiresAt);
+    // Remembered (the id only) so that losing the role on this project deletes it too.
+    await this.provisioning.credentialIssued({
+      credentialId: credential.id,
+      keystoneUserId: identity.keystoneUserId,
+      projectId: project.id,
+      name: credentialName,
+      expiresAt,
+    });
     const authUrl = this.config.KEYSTONE_PUBLIC_URL ?? this.keystone.url;
     return cloudsYaml({ credentialName, projectName: project.name, expiresAt, authUrl, credential });
   }

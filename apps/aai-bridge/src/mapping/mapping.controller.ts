@@ -1,11 +1,13 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '@app/platform';
-import { HistoryQueryDto, MappedPropertiesDto, MappingTestDto, MappingVersionDto, ReplaceMappingQueryDto } from './dto/mapping.dto';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@app/platform';
+import { HistoryQueryDto, MappedPropertiesDto, MappingTestDto, MappingVersionDto } from './dto/mapping.dto';
 import { MappingService } from './mapping.service';
 
 @ApiTags('mapping')
 @ApiBearerAuth()
+// PUT /v1/mapping (store, and optionally apply now) and the preview live in the provisioning
+// module's MappingRolloutController: applying re-provisions users.
 @Controller('v1/mapping')
 export class MappingController {
   constructor(private readonly mapping: MappingService) {}
@@ -15,20 +17,6 @@ export class MappingController {
   @ApiOkResponse({ type: MappingVersionDto })
   current(): Promise<MappingVersionDto> {
     return this.mapping.current();
-  }
-
-  @Put()
-  @ApiOperation({ summary: 'Replace the mapping rules (Keystone format); the old ones stay in the history' })
-  @ApiBody({
-    schema: { type: 'object', example: { rules: [{ local: [{ user: { name: '{0}' } }], remote: [{ type: 'eduPersonPrincipalName' }] }] } },
-  })
-  @ApiOkResponse({ type: MappingVersionDto })
-  replace(
-    @Body() rules: unknown,
-    @Query() query: ReplaceMappingQueryDto,
-    @CurrentPrincipal() actor: Principal,
-  ): Promise<MappingVersionDto> {
-    return this.mapping.replace(rules, actor, query.comment);
   }
 
   @Get('history')

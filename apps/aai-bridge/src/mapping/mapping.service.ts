@@ -9,6 +9,7 @@ import {
   validateMapping,
 } from '@app/keystone-mapping';
 import { DomainError, AuditRepository, Principal } from '@app/platform';
+import { LOGIN_MAPPING_OPTIONS } from './mapping-preview';
 import { MappingRepository, MappingVersion } from './mapping.repository';
 
 @Injectable()
@@ -51,7 +52,12 @@ export class MappingService {
    * count (Keystone keeps only the last rule's), so each IdP group can bring its own project.
    */
   forLogin(assertion: Assertion): Promise<MappedProperties> {
-    return this.map(undefined, assertion, { unionProjects: true });
+    return this.map(undefined, assertion, LOGIN_MAPPING_OPTIONS);
+  }
+
+  /** Candidate rules, validated (422 naming each problem), or the stored ones when none are given. */
+  async rules(input?: unknown): Promise<MappingRules> {
+    return input === undefined ? { rules: (await this.current()).rules } : this.validated(input);
   }
 
   private async map(rules: unknown | undefined, assertion: Assertion, options: MappingOptions): Promise<MappedProperties> {

@@ -1,8 +1,10 @@
 import { MappedProperties } from '@app/keystone-mapping';
 import { AuditRepository, ClockRepository, DomainError } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
+import { FederatedUserRepository } from './federated-user.repository';
 import { Grant } from './grant-plan';
 import { GrantRepository } from './grant.repository';
+import { IssuedCredentialRepository } from './issued-credential.repository';
 import { ProvisioningService } from './provisioning.service';
 import { KeystoneClient, KsUser } from '../keystone/keystone.client';
 import { MappingService } from '../mapping/mapping.service';
@@ -31,6 +33,7 @@ function fakeKeystone(o: { user?: KsUser | null; roleAssignments?: Array<{ proje
     revokeProjectRole: jest.fn(async () => undefined),
     addToGroup: jest.fn(async () => undefined),
     removeFromGroup: jest.fn(async () => undefined),
+    deleteApplicationCredential: jest.fn(async () => undefined),
   };
 }
 
@@ -44,6 +47,20 @@ function fakeGrants(recorded: Grant[] = []) {
   };
 }
 
+/** What the bridge remembers per user, and the application credentials it issued. */
+function fakeUsers(dormant = false) {
+  return { seen: jest.fn(async () => undefined), isDormant: jest.fn(async () => dormant) };
+}
+function fakeCredentials(issued: Array<{ credentialId: string; keystoneUserId: string; projectId: string }> = []) {
+  return {
+    record: jest.fn(async () => undefined),
+    forUser: jest.fn(async (_user: string, projects?: string[]) => issued.filter((c) => !projects || projects.includes(c.projectId))),
+    forget: jest.fn(async () => undefined),
+  };
+}
+
+const RULES_READ = { rules: [{ local: [], remote: [{ type: 'isMemberOf' }, { type: 'eduPersonPrincipalName' }] }] };
+
 const config = (o: Partial<AaiBridgeConfig> = {}) =>
   ({
     AAI_USERS_DOMAIN: 'Default',
@@ -53,18 +70,21 @@ const config = (o: Partial<AaiBridgeConfig> = {}) =>
     ...o,
   }) as AaiBridgeConfig;
 
-function build(keystone = fakeKeystone(), grants = fakeGrants(), cfg = config()) {
+function build(keystone = fakeKeystone(), grants = fakeGrants(), cfg = config(), users = fakeUsers(), credentials = fakeCredentials()) {
   const audit = { record: jest.fn(async () => undefined) };
+  const mappingService = { rules: jest.fn(async () => RULES_READ) };
   const clock = { now: () => new Date('2026-01-01T00:00:00Z'), sleep: async () => undefined };
   const service = new ProvisioningService(
     keystone as unknown as KeystoneClient,
     grants as unknown as GrantRepository,
-    {} as MappingService,
+    users as unknown as FederatedUserRepository,
+    credentials as unknown as IssuedCredentialRepository,
+    mappingService as unknown as MappingService,
     audit as unknown as AuditRepository,
     clock as ClockRepository,
     cfg,
   );
-  return { service, keystone, grants, audit };
+  return { service, keystone, grants, audit, users, credentials };
 }
 
 const mapping = (o: Partial<MappedProperties> = {}): MappedProperties => ({
@@ -198,5 +218,75 @@ describe('ProvisioningService', () => {
     expect(await service.revokeExpired()).toBe(1);
     expect(grants.notRefreshedSince).toHaveBeenCalledWith(new Date('2025-12-02T00:00:00Z'));
     expect(keystone.removeFromGroup).toHaveBeenCalledWith('g-cms', 'u1');
+  });
+  it('remembers only the attributes the rules read, and the issuing IdP', async () => {
+    const { service, users } = build();
+    await service.provision(mapping(), {
+      eduPersonPrincipalName: ['alice@infn.it'],
+      isMemberOf: ['infn:cms'],
+      mail: ['alice@infn.it'],
+      idp: ['https://idp.infn.it'],
+    });
+    expect(users.seen).toHaveBeenCalledWith({
+      keystoneUserId: 'u1',
+      userName: 'alice',
+      idp: 'https://idp.infn.it',
+      attributes: { eduPersonPrincipalName: ['alice@infn.it'], isMemberOf: ['infn:cms'] },
+      at: new Date('2026-01-01T00:00:00Z'),
+    });
+  });
+
+  it('undoes what a plan already changed when a later Keystone call fails, and forgets the new records', async () => {
+    const old = { kind: 'role' as const, target: 'p-lhcb/r-member', label: 'project lhcb: role member' };
+    const keystone = fakeKeystone({ roleAssignments: [{ projectId: 'p-lhcb', roleId: 'r-member' }] });
+    keystone.addToGroup.mockRejectedValueOnce(new Error('Keystone down'));
+    const { service, grants } = build(keystone, fakeGrants([old]));
+    await expect(
+      service.reprovision(
+        { keystoneUserId: 'u1', userName: 'alice' },
+        mapping({ group_names: [{ name: 'cms-users', domain: { name: 'Default' } }] }),
+      ),
+    ).rejects.toThrow('Keystone down');
+    // The role granted before the failure is taken back; the old role was never revoked.
+    expect(keystone.grantProjectRole).toHaveBeenCalledWith('p-cms', 'u1', 'r-member');
+    expect(keystone.revokeProjectRole).toHaveBeenCalledWith('p-cms', 'u1', 'r-member');
+    expect(keystone.revokeProjectRole).not.toHaveBeenCalledWith('p-lhcb', 'u1', 'r-member');
+    expect(grants.forget).not.toHaveBeenCalledWith('u1', expect.objectContaining({ target: 'p-lhcb/r-member' }));
+    expect(grants.forget).toHaveBeenCalledWith('u1', expect.objectContaining({ target: 'p-cms/r-member' }));
+    expect(grants.forget).toHaveBeenCalledWith('u1', expect.objectContaining({ target: 'g-cms' }));
+  });
+
+  it('deletes the application credentials it issued on a project where a role is revoked, and only those', async () => {
+    const old = { kind: 'role' as const, target: 'p-lhcb/r-member', label: 'project lhcb: role member' };
+    const credentials = fakeCredentials([
+      { credentialId: 'ac-lhcb', keystoneUserId: 'u1', projectId: 'p-lhcb' },
+      { credentialId: 'ac-cms', keystoneUserId: 'u1', projectId: 'p-cms' },
+    ]);
+    const { service, keystone } = build(
+      fakeKeystone({ roleAssignments: [{ projectId: 'p-lhcb', roleId: 'r-member' }] }),
+      fakeGrants([old]),
+      config(),
+      fakeUsers(),
+      credentials,
+    );
+    const result = await service.reprovision({ keystoneUserId: 'u1', userName: 'alice' }, mapping());
+    expect(result).toEqual({ granted: ['project cms: role member'], revoked: ['project lhcb: role member'], deletedCredentials: 1 });
+    expect(keystone.deleteApplicationCredential).toHaveBeenCalledTimes(1);
+    expect(keystone.deleteApplicationCredential).toHaveBeenCalledWith('u1', 'ac-lhcb');
+    expect(credentials.forget).toHaveBeenCalledWith('ac-lhcb');
+  });
+
+  it('a login re-enables an account the bridge disabled as dormant', async () => {
+    const keystone = fakeKeystone({ user: { ...ALICE, enabled: false } });
+    const { service } = build(keystone, fakeGrants(), config(), fakeUsers(true));
+    await service.provision(mapping(), {});
+    expect(keystone.updateUser).toHaveBeenCalledWith('u1', { enabled: true });
+  });
+
+  it('a login leaves disabled an account an administrator disabled', async () => {
+    const keystone = fakeKeystone({ user: { ...ALICE, enabled: false } });
+    const { service } = build(keystone, fakeGrants(), config(), fakeUsers(false));
+    await service.provision(mapping(), {});
+    expect(keystone.updateUser).not.toHaveBeenCalled();
   });
 });

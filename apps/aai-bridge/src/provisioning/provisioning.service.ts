@@ -2,9 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MappedProperties } from '@app/keystone-mapping';
 import { AuditRepository, ClockRepository, DomainError } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
+import { FederatedUserRepository } from './federated-user.repository';
 import { Grant, GrantPlan, planGrants } from './grant-plan';
 import { GrantRepository } from './grant.repository';
+import { IssuedCredentialRepository } from './issued-credential.repository';
 import { KeystoneClient, KsRef, KsUser } from '../keystone/keystone.client';
+import { attributesRead, keptAttributes } from '../mapping/mapping-preview';
 import { MappingService } from '../mapping/mapping.service';
 
 export interface ProvisionResult {
@@ -18,6 +21,19 @@ export interface ProvisionResult {
 }
 
 type ResolvedProject = { id: string; name: string; roles: KsRef[] };
+
+/** A user the bridge already knows (apply-now and dormancy act on them without a login). */
+export interface KnownUserRef {
+  keystoneUserId: string;
+  userName: string;
+}
+
+/** What a re-provisioning without a login changed. */
+export interface ReprovisionResult {
+  granted: string[];
+  revoked: string[];
+  deletedCredentials: number;
+}
 
 const CACHE_MS = 60_000;
 
@@ -38,6 +54,8 @@ export class ProvisioningService {
   constructor(
     private readonly keystone: KeystoneClient,
     private readonly grants: GrantRepository,
+    private readonly users: FederatedUserRepository,
+    private readonly credentials: IssuedCredentialRepository,
     private readonly mapping: MappingService,
     private readonly audit: AuditRepository,
     private readonly clock: ClockRepository,
@@ -57,7 +75,8 @@ export class ProvisioningService {
     const projects = await this.resolveProjects(mapped);
     const groups = await this.resolveGroups(mapped);
     const plan = await this.planFor(user, created, projects, groups);
-    await this.carryOut(plan, user);
+    await this.carryOut(plan, user, 'provision');
+    await this.remember(user, attributes);
     return {
       user: { id: user.id, name: user.name, domainId: user.domain_id, created },
       projects: projects.map((p) => ({ id: p.id, name: p.name, roles: p.roles.map((r) => r.name) })),
@@ -80,6 +99,8 @@ export class ProvisioningService {
     for (const g of stale) {
       await this.apply(g, g.keystoneUserId, 'revoke');
       await this.grants.forget(g.keystoneUserId, g);
+      if (g.kind === 'role')
+        for (const c of await this.credentials.forUser(g.keystoneUserId, [g.target.split('/')[0]])) await this.deleteCredential(c);
       await this.audit.record({
         actor: 'aai-bridge',
         action: 'expire',
@@ -91,8 +112,46 @@ export class ProvisioningService {
     return stale.length;
   }
 
+  /**
+   * Apply-now: makes Keystone hold what `mapped` yields for a user the bridge knows, without a
+   * login (null: the rules refuse the user, so nothing of the bridge's stays). Names are resolved
+   * before any change, so a failure leaves the user fully as before (see carryOut).
+   */
+  async reprovision(user: KnownUserRef, mapped: MappedProperties | null, action = 'apply_now'): Promise<ReprovisionResult> {
+    const projects = mapped ? await this.resolveProjects(mapped) : [];
+    const groups = mapped ? await this.resolveGroups(mapped) : [];
+    const ksUser = { id: user.keystoneUserId, name: user.userName };
+    const plan = await this.planFor(ksUser, false, projects, groups);
+    const deletedCredentials = await this.carryOut(plan, ksUser, action);
+    return { granted: plan.grant.map((g) => g.label), revoked: plan.revoke.map((g) => g.label), deletedCredentials };
+  }
+
+  /** Dormancy: takes back every grant the bridge made and the application credentials it issued. */
+  async revokeAll(user: KnownUserRef): Promise<ReprovisionResult> {
+    const result = await this.reprovision(user, null, 'dormant_revoke');
+    for (const c of await this.credentials.forUser(user.keystoneUserId)) await this.deleteCredential(c);
+    return result;
+  }
+
+  /** The hand-off issued an application credential: remembered, to delete it with the role it rests on. */
+  async credentialIssued(c: { credentialId: string; keystoneUserId: string; projectId: string; name: string; expiresAt: Date }) {
+    await this.credentials.record(c);
+  }
+
+  /** After a login: the attributes the rules read (nothing else), the issuing IdP, seen now. */
+  private async remember(user: Pick<KsUser, 'id' | 'name'>, attributes: Record<string, string[]>): Promise<void> {
+    const read = attributesRead(await this.mapping.rules());
+    await this.users.seen({
+      keystoneUserId: user.id,
+      userName: user.name,
+      idp: attributes.idp?.[0] ?? null,
+      attributes: keptAttributes(attributes, read),
+      at: this.clock.now(),
+    });
+  }
+
   /** What to grant, refresh and revoke: the mapping's grants against Keystone and the bridge's records. */
-  private async planFor(user: KsUser, created: boolean, projects: ResolvedProject[], groups: KsRef[]): Promise<GrantPlan> {
+  private async planFor(user: Pick<KsUser, 'id'>, created: boolean, projects: ResolvedProject[], groups: KsRef[]): Promise<GrantPlan> {
     const desired: Grant[] = [
       ...projects.flatMap((p) =>
         p.roles.map((r) => ({ kind: 'role' as const, target: `${p.id}/${r.id}`, label: `project ${p.name}: role ${r.name}` })),
@@ -112,23 +171,81 @@ export class ProvisioningService {
     return planGrants(desired, present, await this.grants.forUser(user.id));
   }
 
-  private async carryOut(plan: GrantPlan, user: KsUser): Promise<void> {
-    // Record first: a failure half way leaves records of grants that may not exist (harmless to
+  /**
+   * Carries out a plan all or nothing: if a Keystone call fails, what this plan already changed is
+   * undone (in reverse) and the records put back, so the user is left fully as before and a retry
+   * starts from the same state. Once every change is made, the application credentials the bridge
+   * issued on a project where a role was revoked are deleted (they cannot be undone, so last).
+   */
+  private async carryOut(plan: GrantPlan, user: Pick<KsUser, 'id' | 'name'>, action: string): Promise<number> {
+    // Record first: a crash half way leaves records of grants that may not exist (harmless to
     // revoke later), never grants the bridge would not know it made.
+    const recordedBefore = new Set((await this.grants.forUser(user.id)).map((g) => `${g.kind}:${g.target}`));
     await this.grants.record(user.id, user.name, [...plan.grant, ...plan.refresh]);
-    for (const g of plan.grant) await this.apply(g, user.id, 'grant');
-    for (const g of plan.revoke) {
-      if (g.present) await this.apply(g, user.id, 'revoke');
-      await this.grants.forget(user.id, g);
+    const done: Array<{ grant: Grant; action: 'grant' | 'revoke' }> = [];
+    try {
+      for (const g of plan.grant) {
+        await this.apply(g, user.id, 'grant');
+        done.push({ grant: g, action: 'grant' });
+      }
+      for (const g of plan.revoke.filter((r) => r.present)) {
+        await this.apply(g, user.id, 'revoke');
+        done.push({ grant: g, action: 'revoke' });
+      }
+    } catch (err) {
+      await this.undo(
+        done,
+        user,
+        plan.grant.filter((g) => !recordedBefore.has(`${g.kind}:${g.target}`)),
+        err as Error,
+      );
+      throw err;
     }
+    for (const g of plan.revoke) await this.grants.forget(user.id, g);
+    const lostProjects = [...new Set(plan.revoke.filter((g) => g.kind === 'role').map((g) => g.target.split('/')[0]))];
+    const stale = lostProjects.length ? await this.credentials.forUser(user.id, lostProjects) : [];
+    for (const c of stale) await this.deleteCredential(c);
     if (plan.grant.length || plan.revoke.length) {
       await this.audit.record({
         actor: 'aai-bridge',
-        action: 'provision',
+        action,
         target: `user ${user.name}`,
-        details: { granted: plan.grant.map((g) => g.label), revoked: plan.revoke.map((g) => g.label) },
+        details: {
+          granted: plan.grant.map((g) => g.label),
+          revoked: plan.revoke.map((g) => g.label),
+          ...(stale.length ? { deletedApplicationCredentials: stale.map((c) => c.credentialId) } : {}),
+        },
       });
     }
+    return stale.length;
+  }
+
+  /** Puts back what a failed plan changed; a failure here is logged and audited (the user is then mixed). */
+  private async undo(
+    done: Array<{ grant: Grant; action: 'grant' | 'revoke' }>,
+    user: Pick<KsUser, 'id' | 'name'>,
+    newRecords: Grant[],
+    cause: Error,
+  ) {
+    try {
+      for (const d of [...done].reverse()) await this.apply(d.grant, user.id, d.action === 'grant' ? 'revoke' : 'grant');
+      for (const g of newRecords) await this.grants.forget(user.id, g);
+    } catch (err) {
+      this.logger.error({ user: user.name, err: (err as Error).message, cause: cause.message }, 'could not undo a failed provisioning');
+      await this.audit
+        .record({
+          actor: 'aai-bridge',
+          action: 'provision_undo_failed',
+          target: `user ${user.name}`,
+          details: { cause: cause.message, error: (err as Error).message },
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  private async deleteCredential(c: { credentialId: string; keystoneUserId: string }): Promise<void> {
+    await this.keystone.deleteApplicationCredential(c.keystoneUserId, c.credentialId);
+    await this.credentials.forget(c.credentialId);
   }
 
   private async apply(g: Grant, userId: string, action: 'grant' | 'revoke') {
@@ -157,6 +274,8 @@ export class ProvisioningService {
       return { user, created: true };
     }
     const changes: Partial<KsUser> = {};
+    // A login brings back an account the bridge disabled as dormant (never one an admin disabled).
+    if (!existing.enabled && (await this.users.isDormant(existing.id))) changes.enabled = true;
     if (email && existing.email !== email) changes.email = email;
     if (description && existing.description !== description) changes.description = description;
     if (Object.keys(changes).length) await this.keystone.updateUser(existing.id, changes);

@@ -1,19 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsDefined, IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
 import type { MappingVersion } from '../mapping.repository';
 
 // PUT /v1/mapping takes Keystone's format as is ({"rules": [...]} or a bare list of rules): the
 // Keystone-compatible validator checks it and names each problem by path (422), which a class
 // DTO could not do for a bare list. Hence no body class for it.
-
-/** PUT /v1/mapping?comment=… */
-export class ReplaceMappingQueryDto {
-  @ApiPropertyOptional({ description: 'why the rules change, kept in the history' })
-  @IsOptional()
-  @IsString()
-  comment?: string;
-}
 
 /** POST /v1/mapping/test */
 export class MappingTestDto {

@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** A known federated user as the preview and apply-now read them: stored attributes and recorded grants. */
+export interface KnownUser {
+  keystoneUserId: string;
+  userName: string;
+  idp: string | null;
+  /** null: cleared by AAI_ATTRIBUTE_RETENTION_DAYS (the user is re-read at the next login). */
+  attributes: Record<string, string[]> | null;
+  /** The labels of what the bridge granted the user ("project cms: role member", "group g"). */
+  granted: string[];
+}
+
+export interface DormantUser {
+  keystoneUserId: string;
+  userName: string;
+  idp: string | null;
+  lastSeenAt: Date;
+  dormantSince: Date | null;
+}
+
+const DORMANT_COLUMNS = `keystone_user_id AS "keystoneUserId", user_name AS "userName", idp, last_seen_at AS "lastSeenAt", dormant_since AS "dormantSince"`;
+
+/** What the bridge remembers per federated user (see the migration CreateFederatedUsers). */
+@Injectable()
+export class FederatedUserRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** A login (or an admin's provisioning): the attributes the rules read, the IdP, seen now, no longer dormant. */
+  async seen(u: { keystoneUserId: string; userName: string; idp: string | null; attributes: Record<string, string[]>; at: Date }) {
+    await this.db.query(
+      `INSERT INTO federated_users (keystone_user_id, user_name, idp, attributes, last_seen_at, dormant_since)
+       VALUES ($1, $2, $3, $4, $5, NULL)
+       ON CONFLICT (keystone_user_id) DO UPDATE SET user_name = EXCLUDED.user_name, idp = EXCLUDED.idp,
+         attributes = EXCLUDED.attributes, last_seen_at = EXCLUDED.last_seen_at, dormant_since = NULL`,
+      [u.keystoneUserId, u.userName, u.idp, JSON.stringify(u.attributes), u.at],
+    );
+  }
+
+  async isDormant(keystoneUserId: string): Promise<boolean> {
+    const rows = await this.db.query('SELECT 1 FROM federated_users WHERE keystone_user_id = $1 AND dormant_since IS NOT NULL', [
+      keystoneUserId,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Known users not dormant (those apply-now re-provisions). */
+  async count(): Promise<number> {
+    return Number((await this.db.query('SELECT count(*) AS n FROM federated_users WHERE dormant_since IS NULL'))[0].n);
+  }
+
+  /**
+   * Known users after `cursor` (keystone_user_id order), with their recorded grant labels: one
+   * query per batch (the preview reads everyone in batches of thousands).
+   */
+  async batchAfter(cursor: string | null, limit: number): Promise<KnownUser[]> {
+    return this.db.query(
+      `SELECT u.keystone_user_id AS "keystoneUserId", u.user_name AS "userName", u.idp, u.attributes,
+              COALESCE((SELECT array_agg(g.label ORDER BY g.label) FROM keystone_grants g WHERE g.keystone_user_id = u.keystone_user_id), '{}') AS granted
+       FROM federated_users u
+       WHERE ($1::text IS NULL OR u.keystone_user_id > $1) AND u.dormant_since IS NULL
+       ORDER BY u.keystone_user_id LIMIT $2`,
+      [cursor, limit],
+    );
+  }
+
+  async byIds(ids: string[]): Promise<KnownUser[]> {
+    if (!ids.length) return [];
+    return this.db.query(
+      `SELECT u.keystone_user_id AS "keystoneUserId", u.user_name AS "userName", u.idp, u.attributes, '{}'::text[] AS granted
+       FROM federated_users u WHERE u.keystone_user_id = ANY($1) ORDER BY u.keystone_user_id`,
+      [ids],
+    );
+  }
+
+  /** Users not seen since the cutoff and not yet dormant: the next to disable. */
+  async notSeenSince(cutoff: Date, limit: number): Promise<DormantUser[]> {
+    return this.db.query(
+      `SELECT ${DORMANT_COLUMNS} FROM federated_users WHERE last_seen_at < $1 AND dormant_since IS NULL ORDER BY last_seen_at LIMIT $2`,
+      [cutoff, limit],
+    );
+  }
+
+  /** Dormant users not seen since the cutoff: the next to delete. */
+  async dormantNotSeenSince(cutoff: Date, limit: number): Promise<DormantUser[]> {
+    return this.db.query(
+      `SELECT ${DORMANT_COLUMNS} FROM federated_users WHERE last_seen_at < $1 AND dormant_since IS NOT NULL ORDER BY last_seen_at LIMIT $2`,
+      [cutoff, limit],
+    );
+  }
+
+  async dormant(limit: number): Promise<DormantUser[]> {
+    return this.db.query(`SELECT ${DORMANT_COLUMNS} FROM federated_users WHERE dormant_since IS NOT NULL ORDER BY last_seen_at LIMIT $1`, [
+      limit,
+    ]);
+  }
+
+  async markDormant(keystoneUserId: string, at: Date): Promise<void> {
+    await this.db.query('UPDATE federated_users SET dormant_since = $2 WHERE keystone_user_id = $1', [keystoneUserId, at]);
+  }
+
+  /** A user deleted from Keystone: nothing of theirs stays (attributes, grant records, held secrets). */
+  async forget(keystoneUserId: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.query('DELETE FROM keystone_grants WHERE keystone_user_id = $1', [keystoneUserId]);
+      await m.query('DELETE FROM issued_app_credentials WHERE keystone_user_id = $1', [keystoneUserId]);
+      await m.query('DELETE FROM user_secrets WHERE keystone_user_id = $1', [keystoneUserId]);
+      await m.query('DELETE FROM federated_users WHERE keystone_user_id = $1', [keystoneUserId]);
+    });
+  }
+
+  /** AAI_ATTRIBUTE_RETENTION_DAYS: attributes of users not seen since the cutoff are dropped. */
+  async clearAttributesNotSeenSince(cutoff: Date): Promise<number> {
+    const [, count] = await this.db.query(
+      'UPDATE federated_users SET attributes = NULL WHERE last_seen_at < $1 AND attributes IS NOT NULL',
+      [cutoff],
+    );
+    return count;
+  }
+}
