@@ -6,7 +6,8 @@
 # start reads: IDP_PORT (required), SP_ENTITY_ID, SP_ACS_URL, SP_SLO_URL (required), SP_CERT_FILE
 # (the SP's certificate, for encrypted assertions), IDP_SIGN_RESPONSE / IDP_SIGN_ASSERTION /
 # IDP_ENCRYPT_ASSERTION (true|false; default true, true, false), IDP_HOST (the address to listen
-# on; default 127.0.0.1).
+# on; default 127.0.0.1), IDP_SCOPES (comma-separated shibmd:Scope values its metadata declares;
+# default infn.it).
 # Users live in DIR/users.json: {"alice": {"password": "...", "attributes": {"eduPersonPrincipalName":
 # ["alice@infn.it"], ...}}}. It is read at every login, so a test changes what the IdP asserts by
 # rewriting it. Attributes leave the IdP with urn:oid: names, as from a Shibboleth IdP.
@@ -35,6 +36,7 @@ start)
   sp_cert=""
   if [ -n "${SP_CERT_FILE:-}" ]; then sp_cert="$(grep -v -- '-----' "$SP_CERT_FILE" | tr -d '\n')"; fi
   salt="$(openssl rand -hex 16)"
+  scopes="$(echo "${IDP_SCOPES:-infn.it}" | sed -E "s/[^,]+/'&'/g")"
   sp_host="$(echo "$SP_ACS_URL" | sed -E 's#^https?://([^/]+).*#\1#')"
   cat > "$dir/config.php" <<PHP
 <?php
@@ -85,6 +87,8 @@ PHP
     'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
     'authproc' => [100 => ['class' => 'core:AttributeMap', 'name2oid']],
     'SingleLogoutServiceBinding' => ['urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect'],
+    // Published as shibmd:Scope: the SP accepts scoped attributes only in these.
+    'scope' => [$scopes],
 ];
 PHP
   cat > "$dir/metadata/saml20-sp-remote.php" <<PHP

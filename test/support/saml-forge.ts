@@ -44,6 +44,7 @@ export class ForgingIdp {
       this.metadataFile,
       `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="${DS}" entityID="${this.entityId}">
   <md:IDPSSODescriptor protocolSupportEnumeration="${SAMLP}">
+    <md:Extensions><shibmd:Scope xmlns:shibmd="urn:mace:shibboleth:metadata:1.0" regexp="false">infn.it</shibmd:Scope></md:Extensions>
 ${[...others, pair.certBody].map((c) => `    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${c}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`).join('\n')}
     <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.forge.test/sso"/>
   </md:IDPSSODescriptor>

@@ -27,6 +27,8 @@ export async function startIdp(sp: {
   signResponse?: boolean;
   signAssertion?: boolean;
   encrypt?: boolean;
+  /** The shibmd:Scope values its metadata declares (default infn.it). */
+  scopes?: string[];
 }): Promise<IdpPeer> {
   const peer = await startPeer(
     'simplesamlphp.sh',
@@ -39,6 +41,7 @@ export async function startIdp(sp: {
       IDP_SIGN_RESPONSE: String(sp.signResponse ?? true),
       IDP_SIGN_ASSERTION: String(sp.signAssertion ?? true),
       IDP_ENCRYPT_ASSERTION: String(sp.encrypt ?? false),
+      IDP_SCOPES: (sp.scopes ?? ['infn.it']).join(','),
     },
     60_000,
   );

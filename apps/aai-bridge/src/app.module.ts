@@ -3,11 +3,13 @@ import { PlatformModule } from '@app/platform';
 import { AaiBridgeConfig, aaiBridgeEnv } from './config';
 import { HandoffModule } from './handoff/handoff.module';
 import { MappingModule } from './mapping/mapping.module';
+import { MetadataModule } from './metadata/metadata.module';
 import { CreateMappingVersions1732600000000 } from './migrations/1732600000000-CreateMappingVersions';
 import { CreateGrants1732600000100 } from './migrations/1732600000100-CreateGrants';
 import { CreateSamlStateAndSessions1732600000200 } from './migrations/1732600000200-CreateSamlStateAndSessions';
 import { CreateUserSecrets1732600000300 } from './migrations/1732600000300-CreateUserSecrets';
 import { CreateIdpMetadataCache1732600000400 } from './migrations/1732600000400-CreateIdpMetadataCache';
+import { AddMetadataSourceStatus1764630000000 } from './migrations/1764630000000-AddMetadataSourceStatus';
 import { CreateFederatedUsers1764621000000 } from './migrations/1764621000000-CreateFederatedUsers';
 import { CreateMappingApplyRuns1764621000100 } from './migrations/1764621000100-CreateMappingApplyRuns';
 import { CreateIssuedAppCredentials1764621000200 } from './migrations/1764621000200-CreateIssuedAppCredentials';
@@ -31,6 +33,7 @@ import { SessionModule } from './session/session.module';
         CreateSamlStateAndSessions1732600000200,
         CreateUserSecrets1732600000300,
         CreateIdpMetadataCache1732600000400,
+        AddMetadataSourceStatus1764630000000,
         CreateFederatedUsers1764621000000,
         CreateMappingApplyRuns1764621000100,
         CreateIssuedAppCredentials1764621000200,
@@ -40,6 +43,7 @@ import { SessionModule } from './session/session.module';
     MappingModule,
     ProvisioningModule,
     SessionModule,
+    MetadataModule,
     SamlModule,
     HandoffModule,
   ],

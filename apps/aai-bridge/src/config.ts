@@ -27,7 +27,25 @@ export const aaiBridgeEnv = {
   AAI_SP_CERT: str({ description: "file with the SP's certificate (PEM), published in the SP metadata" }),
   AAI_IDP_METADATA: str({
     description:
-      "the IdP's SAML metadata: a file path or an http(s) URL (its last good copy is kept in the database for starts while the IdP is down)",
+      'comma-separated metadata sources: file paths, http(s) URLs of one IdP or of an aggregate (EntitiesDescriptor), or MDQ bases written mdq+https://host/path/ (the last good copy of each is kept in the database for starts while it is down)',
+  }),
+  AAI_METADATA_SIGNERS: str({
+    description:
+      "comma-separated PEM files of the federation's metadata signing certificates; set: a source not signed by one of them is refused",
+    default: '',
+  }),
+  AAI_METADATA_REFRESH_SECONDS: int({
+    description: "how often metadata sources are re-read in the background (a source's shorter cacheDuration wins)",
+    default: 3600,
+    min: 1,
+  }),
+  AAI_IDP_ALLOW: str({
+    description: 'comma-separated entityIDs of the IdPs users may log in with, or * for every IdP in the sources',
+    default: '*',
+  }),
+  AAI_DISCOVERY_URL: url({
+    description: "an external SAML discovery service (IDEM's, eduGAIN's) asked which IdP to use; unset: the bridge's own discovery page",
+    optional: true,
   }),
   AAI_WANT_ASSERTIONS_SIGNED: bool({
     description: 'require a signature on the Assertion (false: a signed Response suffices)',

@@ -16,6 +16,8 @@ const OID_NAMES: Record<string, string> = {
   'urn:oid:2.5.4.3': 'cn',
   'urn:oid:1.3.6.1.4.1.25178.1.2.9': 'schacHomeOrganization',
   'urn:oid:1.3.6.1.4.1.25178.1.2.10': 'schacHomeOrganizationType',
+  'urn:oasis:names:tc:SAML:attribute:subject-id': 'subject-id',
+  'urn:oasis:names:tc:SAML:attribute:pairwise-id': 'pairwise-id',
 };
 
 /**

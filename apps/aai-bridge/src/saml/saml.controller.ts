@@ -2,7 +2,8 @@ import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res, UseInte
 import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '@app/platform';
-import { AcsFormDto, ReturnToQueryDto, SloFormDto, SloQueryDto } from './dto/saml-binding.dto';
+import { DISCOVERY_CSP, DISCOVERY_SCRIPT, IDP_COOKIE, renderDiscoveryPage } from './discovery-page';
+import { AcsFormDto, LoginQueryDto, ReturnToQueryDto, SloFormDto, SloQueryDto } from './dto/saml-binding.dto';
 import { SamlService } from './saml.service';
 import { CurrentSession, SessionInterceptor } from '../session/current-session';
 import { SESSION_COOKIE, sessionCookieOptions } from '../session/session-cookie';
@@ -22,9 +23,28 @@ export class SamlController {
   }
 
   @Get('login')
-  @ApiOperation({ summary: 'Start a login at the IdP; comes back to returnTo (the bridge or a trusted dashboard)' })
-  async login(@Query() query: ReturnToQueryDto, @Res() res: Response) {
-    res.redirect(302, await this.saml.loginUrl(query.returnTo));
+  @ApiOperation({
+    summary: 'Start a login at the IdP (idp=entityID; without it and with several IdPs: discovery); comes back to returnTo',
+  })
+  async login(@Query() query: LoginQueryDto, @Req() req: Request, @Res() res: Response) {
+    const remembered = /(?:^|;\s*)aai_idp=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const start = await this.saml.loginStart(query.returnTo, query.idp, remembered && decodeURIComponent(remembered));
+    if ('redirect' in start) {
+      if (query.idp && start.idp)
+        res.cookie(IDP_COOKIE, start.idp, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86_400_000, path: '/saml/login' });
+      return res.redirect(302, start.redirect);
+    }
+    res.setHeader('Content-Security-Policy', DISCOVERY_CSP);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(renderDiscoveryPage(start.discovery));
+  }
+
+  @Get('discovery.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=3600')
+  @ApiExcludeEndpoint()
+  discoveryScript(): string {
+    return DISCOVERY_SCRIPT;
   }
 
   @Post('acs')

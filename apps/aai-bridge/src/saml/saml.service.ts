@@ -6,9 +6,13 @@ import { AuditRepository, ClockRepository, DomainError, DomainErrorKind, Metrics
 import { AaiBridgeConfig } from '../config';
 import { normaliseAttributes, toKeystoneAssertion } from './attributes';
 import { AcsFormDto, SloFormDto, SloQueryDto } from './dto/saml-binding.dto';
+import { claimedIssuer } from './saml-issuer';
 import { SamlSp } from './saml-sp';
 import { SamlStateRepository } from './saml-state.repository';
+import { checkScopes } from './scoped-attributes';
 import { MappingService } from '../mapping/mapping.service';
+import type { IdpEntity } from '../metadata/metadata-document';
+import { MetadataService } from '../metadata/metadata.service';
 import { ProvisioningService, ProvisionResult } from '../provisioning/provisioning.service';
 import { SessionIdentity } from '../session/session.repository';
 import { ActiveSession, SessionService } from '../session/session.service';
@@ -38,6 +42,11 @@ type FailureReason =
   | 'no_mapping'
   | 'provisioning';
 
+/** Where /saml/login sends the browser: to an IdP or a discovery service, or to the discovery page. */
+export type LoginStart =
+  | { redirect: string; idp?: string }
+  | { discovery: { idps: Array<{ entityId: string; displayName: string }>; returnTo: string; remembered?: string } };
+
 /** A verified assertion's ID and how long its ID must be remembered to refuse a replay. */
 interface CheckedAssertion {
   assertionId: string;
@@ -57,6 +66,7 @@ export class SamlService {
     private readonly provisioning: ProvisioningService,
     private readonly audit: AuditRepository,
     private readonly clock: ClockRepository,
+    private readonly federation: MetadataService,
     @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
     metrics: MetricsRegistry,
   ) {
@@ -91,8 +101,33 @@ export class SamlService {
     return this.sp.metadata();
   }
 
-  async loginUrl(returnTo: string | undefined): Promise<string> {
-    return this.sp.saml.getAuthorizeUrlAsync(this.checkReturnTo(returnTo), undefined, {});
+  /**
+   * A login at the IdP asked for; without one, at the only IdP, else the discovery service
+   * (AAI_DISCOVERY_URL, the SAML IdP Discovery protocol: it comes back here with ?idp=) or the
+   * bridge's own discovery page, the IdP chosen last (a cookie) first.
+   */
+  async loginStart(returnTo: string | undefined, idp: string | undefined, remembered?: string): Promise<LoginStart> {
+    const back = this.checkReturnTo(returnTo);
+    if (idp) {
+      const chosen = await this.federation.trustedIdp(idp);
+      return { redirect: await this.sp.forIdp(chosen).getAuthorizeUrlAsync(back, undefined, {}), idp: chosen.entityId };
+    }
+    const idps = this.federation.idps();
+    const onlyListed = idps.length === 1 && !this.federation.status().some((s) => s.kind === 'mdq');
+    if (onlyListed) return { redirect: await this.sp.forIdp(idps[0]).getAuthorizeUrlAsync(back, undefined, {}), idp: idps[0].entityId };
+    const discoveryUrl = this.config.AAI_DISCOVERY_URL;
+    if (discoveryUrl) {
+      const comeBack = `${this.config.AAI_PUBLIC_URL}/saml/login?returnTo=${encodeURIComponent(back)}`;
+      const query = new URLSearchParams({ entityID: this.sp.entityId, return: comeBack, returnIDParam: 'idp' });
+      return { redirect: `${discoveryUrl}${discoveryUrl.includes('?') ? '&' : '?'}${query}` };
+    }
+    return {
+      discovery: {
+        idps: idps.map((i) => ({ entityId: i.entityId, displayName: i.displayName })),
+        returnTo: back,
+        remembered: remembered && idps.some((i) => i.entityId === remembered) ? remembered : undefined,
+      },
+    };
   }
 
   /**
@@ -100,10 +135,11 @@ export class SamlService {
    * mapped, provisioned into Keystone; then a session starts.
    */
   async consume(form: AcsFormDto): Promise<LoginDone> {
-    const profile = await this.verifiedProfile(form.SAMLResponse);
-    await this.acceptOnce(this.checkEnvelope(profile));
+    const idp = await this.issuingIdp(form.SAMLResponse);
+    const profile = await this.verifiedProfile(idp, form.SAMLResponse);
+    await this.acceptOnce(this.checkEnvelope(profile, idp));
     const returnTo = this.checkReturnTo(form.RelayState || undefined);
-    const attributes = normaliseAttributes((profile.attributes ?? {}) as Record<string, unknown>);
+    const attributes = this.attributesOf(profile, idp);
     const mapped = await this.mapLogin(attributes);
     const provisioned = await this.provisionLogin(mapped, attributes);
     const session = await this.sessions.start(identityOf(mapped, provisioned, attributes), {
@@ -116,7 +152,7 @@ export class SamlService {
       actor: provisioned.user.name,
       action: 'login',
       target: 'saml',
-      details: { granted: provisioned.granted, revoked: provisioned.revoked },
+      details: { idp: idp.entityId, granted: provisioned.granted, revoked: provisioned.revoked },
     });
     return { sessionToken: session.token, returnTo, expiresAt: session.expiresAt, httpsOnly: this.sp.acsUrl.startsWith('https:') };
   }
@@ -129,10 +165,11 @@ export class SamlService {
     const back = this.checkReturnTo(returnTo ?? '/');
     if (!session) return back;
     await this.sessions.end(session);
-    if (!session.nameId) return back;
-    return this.sp.saml.getLogoutUrlAsync(
+    const idp = await this.federation.idp(session.identity.attributes.idp?.[0] ?? '');
+    if (!session.nameId || !idp) return back;
+    return this.sp.forIdp(idp).getLogoutUrlAsync(
       {
-        issuer: this.sp.idp.entityId,
+        issuer: idp.entityId,
         nameID: session.nameId,
         nameIDFormat: session.nameIdFormat ?? 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
         sessionIndex: session.sessionIndex ?? undefined,
@@ -148,40 +185,75 @@ export class SamlService {
    */
   async singleLogout(query: SloQueryDto, originalQuery: string): Promise<string> {
     let profile: Profile | null;
+    const idp = await this.logoutIdp(query.SAMLRequest ?? query.SAMLResponse, true);
     try {
-      ({ profile } = await this.sp.saml.validateRedirectAsync(asStrings(query), originalQuery));
+      ({ profile } = await this.sp.forIdp(idp).validateRedirectAsync(asStrings(query), originalQuery));
     } catch (err) {
       throw this.refuseLogoutMessage(err as Error);
     }
-    if (query.SAMLRequest && profile) return this.answerLogoutRequest(profile, query.RelayState);
+    if (query.SAMLRequest && profile) return this.answerLogoutRequest(idp, profile, query.RelayState);
     return this.checkReturnTo(query.RelayState || '/');
   }
 
   /** /saml/slo on the POST binding: same as singleLogout. */
   async singleLogoutPost(form: SloFormDto): Promise<string> {
     let profile: Profile | undefined;
+    const idp = await this.logoutIdp(form.SAMLRequest ?? form.SAMLResponse, false);
+    const saml = this.sp.forIdp(idp);
     try {
-      if (form.SAMLRequest) ({ profile } = await this.sp.saml.validatePostRequestAsync(asStrings(form)));
-      else if (!(await this.sp.saml.validatePostResponseAsync(asStrings(form))).loggedOut) throw new Error('not a LogoutResponse');
+      if (form.SAMLRequest) ({ profile } = await saml.validatePostRequestAsync(asStrings(form)));
+      else if (!(await saml.validatePostResponseAsync(asStrings(form))).loggedOut) throw new Error('not a LogoutResponse');
     } catch (err) {
       throw this.refuseLogoutMessage(err as Error);
     }
-    if (profile) return this.answerLogoutRequest(profile, form.RelayState);
+    if (profile) return this.answerLogoutRequest(idp, profile, form.RelayState);
     return this.checkReturnTo(form.RelayState || '/');
   }
 
   /** IdP-initiated logout: end the sessions it names, answer with a LogoutResponse. */
-  private async answerLogoutRequest(profile: Profile, relayState: string | undefined): Promise<string> {
+  private async answerLogoutRequest(idp: IdpEntity, profile: Profile, relayState: string | undefined): Promise<string> {
     const ended = await this.sessions.endAtIdpRequest(profile.nameID, profile.sessionIndex ?? null);
-    await this.audit.record({ actor: 'idp', action: 'logout', target: 'saml', details: { sessions: ended } });
-    return this.sp.saml.getLogoutResponseUrlAsync(profile, relayState ?? '', {}, true);
+    await this.audit.record({ actor: 'idp', action: 'logout', target: 'saml', details: { idp: idp.entityId, sessions: ended } });
+    return this.sp.forIdp(idp).getLogoutResponseUrlAsync(profile, relayState ?? '', {}, true);
+  }
+
+  /** The trusted IdP a logout message claims to come from (its keys then verify it). */
+  private async logoutIdp(message: string | undefined, deflated: boolean): Promise<IdpEntity> {
+    const issuer = message ? claimedIssuer(message, deflated) : undefined;
+    const idp = issuer ? await this.federation.idp(issuer) : undefined;
+    if (!idp) throw this.refuse('issuer', `logout message refused: issuer ${issuer ?? '(none)'} is not a trusted IdP`, 'invalid');
+    return idp;
+  }
+
+  /** The trusted IdP the response claims to come from: its metadata's keys verify the response. */
+  private async issuingIdp(samlResponse: string | undefined): Promise<IdpEntity> {
+    if (!samlResponse) throw this.refuse('invalid', 'no SAMLResponse in the POST');
+    const issuer = claimedIssuer(samlResponse, false);
+    const idp = issuer ? await this.federation.idp(issuer) : undefined;
+    if (!idp) throw this.refuse('issuer', `Issuer ${issuer ?? '(none)'} is not an IdP this service trusts`);
+    return idp;
+  }
+
+  /**
+   * What the rules see: friendly names, scoped values only in a scope the IdP declares (the rest
+   * dropped and logged), and `idp`, the issuing IdP's entityID, so rules can differ per IdP.
+   */
+  private attributesOf(profile: Profile, idp: IdpEntity): Record<string, string[]> {
+    const checked = checkScopes(normaliseAttributes((profile.attributes ?? {}) as Record<string, unknown>), idp.scopes);
+    if (checked.refused.length) {
+      this.logger.warn({ idp: idp.entityId, refused: checked.refused }, 'scoped attribute values outside the IdP scopes dropped');
+      void this.audit
+        .record({ actor: 'anonymous', action: 'scope_refused', target: 'saml', details: { idp: idp.entityId, refused: checked.refused } })
+        .catch(() => undefined);
+    }
+    return { ...checked.attributes, idp: [idp.entityId] };
   }
 
   /** node-saml's checks: signature, audience, issuer of the Response, time, InResponseTo. */
-  private async verifiedProfile(samlResponse: string | undefined): Promise<Profile> {
+  private async verifiedProfile(idp: IdpEntity, samlResponse: string | undefined): Promise<Profile> {
     if (!samlResponse) throw this.refuse('invalid', 'no SAMLResponse in the POST');
     try {
-      const { profile } = await this.sp.saml.validatePostResponseAsync({ SAMLResponse: samlResponse });
+      const { profile } = await this.sp.forIdp(idp).validatePostResponseAsync({ SAMLResponse: samlResponse });
       if (!profile) throw new Error('no assertion in the response');
       return profile;
     } catch (err) {
@@ -218,7 +290,7 @@ export class SamlService {
   }
 
   /** Destination and Recipient (node-saml leaves them to us), read from the verified XML. */
-  private checkEnvelope(profile: Profile): CheckedAssertion {
+  private checkEnvelope(profile: Profile, idp: IdpEntity): CheckedAssertion {
     const acs = this.sp.acsUrl;
     const response = parse(profile.getSamlResponseXml?.() ?? '');
     const destination = response.getElementsByTagNameNS(SAMLP, 'Response')[0]?.getAttribute('Destination');
@@ -235,8 +307,8 @@ export class SamlService {
     ];
     if (!issuers[0]) throw this.refuse('issuer', 'the assertion names no Issuer');
     for (const issuer of issuers) {
-      if (issuer && issuer.textContent?.trim() !== this.sp.idp.entityId) {
-        throw this.refuse('issuer', `Issuer ${issuer.textContent?.trim()} is not the IdP of the metadata (${this.sp.idp.entityId})`);
+      if (issuer && issuer.textContent?.trim() !== idp.entityId) {
+        throw this.refuse('issuer', `Issuer ${issuer.textContent?.trim()} is not the IdP whose keys verified it (${idp.entityId})`);
       }
     }
     const confirmations = Array.from(assertion.getElementsByTagNameNS(SAML, 'SubjectConfirmationData'));

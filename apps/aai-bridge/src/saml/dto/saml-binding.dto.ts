@@ -9,6 +9,17 @@ export class ReturnToQueryDto {
   returnTo?: string;
 }
 
+/** GET /saml/login: where to land afterwards, and at which IdP to log in (else: discovery). */
+export class LoginQueryDto extends ReturnToQueryDto {
+  @ApiPropertyOptional({
+    example: 'https://idp.infn.it/idp/shibboleth',
+    description: "the IdP's entityID; omitted with several IdPs: discovery",
+  })
+  @IsOptional()
+  @IsString()
+  idp?: string;
+}
+
 /**
  * The IdP's POST to the ACS (HTTP-POST binding). Both optional here: a POST without a response is
  * a refused login (403, counted and audited like any other), not a malformed request.
