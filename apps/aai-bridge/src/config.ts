@@ -47,6 +47,15 @@ export const aaiBridgeEnv = {
     description: "an external SAML discovery service (IDEM's, eduGAIN's) asked which IdP to use; unset: the bridge's own discovery page",
     optional: true,
   }),
+  AAI_SP_DISPLAY_NAME: str({ description: 'the SP display name in its metadata (mdui:DisplayName)', optional: true }),
+  AAI_SP_DESCRIPTION: str({ description: 'the SP description in its metadata (mdui:Description)', optional: true }),
+  AAI_SP_LOGO_URL: str({ description: 'an https URL of the SP logo in its metadata (mdui:Logo, 64x64)', optional: true }),
+  AAI_SP_TECHNICAL_CONTACT: str({ description: 'e-mail of the technical contact in the SP metadata', optional: true }),
+  AAI_SP_SECURITY_CONTACT: str({
+    description: 'e-mail of the security contact in the SP metadata (REFEDS security contact; the SP then asserts SIRTFI)',
+    optional: true,
+  }),
+  AAI_SP_SIGN_METADATA: bool({ description: 'sign the SP metadata with the SP key (as a federation registry may want)', default: false }),
   AAI_WANT_ASSERTIONS_SIGNED: bool({
     description: 'require a signature on the Assertion (false: a signed Response suffices)',
     default: true,

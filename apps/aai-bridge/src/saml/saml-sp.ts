@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SAML, SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
+import { SignedXml } from 'xml-crypto';
 import { AaiBridgeConfig } from '../config';
 import { SamlStateRepository } from './saml-state.repository';
+import { spMetadataXml } from './sp-metadata';
 import type { IdpEntity } from '../metadata/metadata-document';
 
 /**
@@ -20,6 +23,7 @@ export class SamlSp implements OnApplicationBootstrap {
   sloUrl!: string;
   /** Rebuilt when the IdP's metadata changes (a key rollover, a new endpoint). */
   private readonly perIdp = new Map<string, { version: string; saml: SAML }>();
+  private spMetadata?: string;
 
   constructor(
     @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
@@ -53,9 +57,46 @@ export class SamlSp implements OnApplicationBootstrap {
     return saml;
   }
 
+  /** The SP metadata (built once: it changes only with the configuration), signed with the SP key if asked. */
   metadata(): string {
-    // node-saml wants an IdP certificate even to describe the SP; this instance never verifies anything.
-    return new SAML({ ...this.spOptions(), idpCert: this.spCert }).generateServiceProviderMetadata(this.spCert, this.spCert);
+    if (this.spMetadata) return this.spMetadata;
+    const certBody = this.spCert.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    const id = `_${createHash('sha256').update(this.entityId).digest('hex').slice(0, 32)}`;
+    const xml = spMetadataXml(
+      {
+        entityId: this.entityId,
+        acsUrl: this.acsUrl,
+        sloUrl: this.sloUrl,
+        certBody,
+        wantAssertionsSigned: this.config.AAI_WANT_ASSERTIONS_SIGNED,
+        displayName: this.config.AAI_SP_DISPLAY_NAME,
+        description: this.config.AAI_SP_DESCRIPTION,
+        logoUrl: this.config.AAI_SP_LOGO_URL,
+        technicalContact: this.config.AAI_SP_TECHNICAL_CONTACT,
+        securityContact: this.config.AAI_SP_SECURITY_CONTACT,
+      },
+      id,
+    );
+    this.spMetadata = this.config.AAI_SP_SIGN_METADATA ? this.sign(xml, id) : xml;
+    return this.spMetadata;
+  }
+
+  /** An enveloped signature on the root, as federations sign metadata: exclusive c14n, RSA-SHA256. */
+  private sign(xml: string, id: string): string {
+    const sig = new SignedXml({
+      privateKey: this.key,
+      publicCert: this.spCert,
+      canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+      signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    });
+    sig.addReference({
+      xpath: `/*[@ID='${id}']`,
+      transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
+      digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+    });
+    // ds:Signature is the root's first child, as the metadata schema wants.
+    sig.computeSignature(xml, { prefix: 'ds', location: { reference: '/*', action: 'prepend' } });
+    return sig.getSignedXml();
   }
 
   private spOptions(): Omit<SamlConfig, 'idpCert'> {
