@@ -1,11 +1,12 @@
 import { benchAaiBridge } from './aai-bridge.bench';
 import { benchAllocation } from './allocation.bench';
 import { startDatabase } from './harness';
+import { benchMappingRollout } from './mapping-rollout.bench';
 import { benchNeutron } from './neutron.bench';
 import { benchPoolSizes } from './pool-sizes.bench';
 import { benchUpload } from './upload.bench';
 
-const usage = `usage: npm run bench -- [upload|allocation|sizes|neutron|aai ...] [--lines N] [--sizes 10000,1000000,16000000]
+const usage = `usage: npm run bench -- [upload|allocation|sizes|neutron|aai|rollout ...] [--lines N] [--users N] [--apply-users N] [--sizes 10000,1000000,16000000]
 Benchmarks print figures and ratios against baselines measured in the same run; they are not tests.`;
 
 async function main() {
@@ -16,7 +17,7 @@ async function main() {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const picked = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-  const which = picked.length ? picked : ['upload', 'allocation', 'sizes', 'neutron', 'aai'];
+  const which = picked.length ? picked : ['upload', 'allocation', 'sizes', 'neutron', 'aai', 'rollout'];
   const db = await startDatabase();
   try {
     for (const name of which) {
@@ -25,6 +26,8 @@ async function main() {
       else if (name === 'allocation') await benchAllocation(db.adminUrl);
       else if (name === 'neutron') await benchNeutron(db.adminUrl);
       else if (name === 'aai') await benchAaiBridge(db.adminUrl);
+      else if (name === 'rollout')
+        await benchMappingRollout(db.adminUrl, Number(opt('--users') ?? 10_000), Number(opt('--apply-users') ?? 200));
       else if (name === 'sizes') await benchPoolSizes(db.adminUrl, (opt('--sizes') ?? '10000,1000000,16000000').split(',').map(Number));
       else throw new Error(`unknown benchmark ${name}\n${usage}`);
     }

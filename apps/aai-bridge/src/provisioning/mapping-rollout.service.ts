@@ -33,6 +33,8 @@ export interface MappingPreview {
 export type ApplyOutcome = { dryRun: true; preview: MappingPreview } | { dryRun: false; version: MappingVersion; run: ApplyRun };
 
 const PREVIEW_BATCH = 2000;
+/** Users of a batch re-provisioned at the same time: Keystone's latency, not its throughput, bounds one at a time. */
+const CONCURRENCY = 4;
 /** A run not beating for this long was left by a stopped node: it may be resumed. */
 const STALE_MS = 120_000;
 
@@ -201,10 +203,10 @@ export class MappingRolloutService implements OnModuleDestroy {
   ): Promise<string[]> {
     const stillFailed = [...failed];
     const totals = { processed: counted ? users.length : 0, granted: 0, revoked: 0, skipped: 0 };
-    for (const u of users) {
+    const one = async (u: KnownUser) => {
       if (!u.attributes) {
         totals.skipped++;
-        continue;
+        return;
       }
       const result = mapAttributes(rules, u.attributes);
       try {
@@ -217,7 +219,13 @@ export class MappingRolloutService implements OnModuleDestroy {
         this.applied.inc({ outcome: 'failure' });
         this.logger.warn({ run: runId, user: u.userName, err: (err as Error).message }, 'apply-now: user left as before');
       }
-    }
+    };
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(CONCURRENCY, users.length) }, async () => {
+        while (next < users.length) await one(users[next++]);
+      }),
+    );
     await this.runs.progress(runId, { cursor, ...totals, failedUsers: stillFailed });
     return stillFailed;
   }

@@ -50,6 +50,8 @@ export class ProvisioningService {
   private readonly logger = new Logger(ProvisioningService.name);
   private domains = new Map<string, { id: string; until: number }>();
   private roleCache?: { roles: KsRef[]; until: number };
+  /** Projects found by name, for apply-now only (a login always asks Keystone afresh). */
+  private projectCache = new Map<string, { project: KsRef; until: number }>();
 
   constructor(
     private readonly keystone: KeystoneClient,
@@ -118,7 +120,7 @@ export class ProvisioningService {
    * before any change, so a failure leaves the user fully as before (see carryOut).
    */
   async reprovision(user: KnownUserRef, mapped: MappedProperties | null, action = 'apply_now'): Promise<ReprovisionResult> {
-    const projects = mapped ? await this.resolveProjects(mapped) : [];
+    const projects = mapped ? await this.resolveProjects(mapped, true) : [];
     const groups = mapped ? await this.resolveGroups(mapped) : [];
     const ksUser = { id: user.keystoneUserId, name: user.userName };
     const plan = await this.planFor(ksUser, false, projects, groups);
@@ -282,12 +284,13 @@ export class ProvisioningService {
     return { user: { ...existing, ...changes }, created: false };
   }
 
-  private async resolveProjects(mapped: MappedProperties): Promise<ResolvedProject[]> {
+  /** cached: a project found within the last minute is not asked for again (apply-now goes through thousands of users). */
+  private async resolveProjects(mapped: MappedProperties, cached = false): Promise<ResolvedProject[]> {
     const domainId = await this.domainId(this.config.AAI_PROJECTS_DOMAIN);
     const create = this.config.AAI_CREATE_PROJECTS;
     const out: ResolvedProject[] = [];
     for (const p of mapped.projects) {
-      let project = await this.keystone.findProject(domainId, p.name);
+      let project = cached ? await this.cachedProject(domainId, p.name) : await this.keystone.findProject(domainId, p.name);
       if (!project) {
         if (!create) throw cannotProvision(`project ${p.name} does not exist in Keystone (and AAI_CREATE_PROJECTS is off)`);
         project = await this.keystone.createProject(domainId, p.name, 'created by aai-bridge for federated users');
@@ -306,6 +309,16 @@ export class ProvisioningService {
       groups.push(group);
     }
     return [...new Map(groups.map((g) => [g.id, g])).values()];
+  }
+
+  private async cachedProject(domainId: string, name: string): Promise<KsRef | null> {
+    const now = this.clock.now().getTime();
+    const key = `${domainId}/${name}`;
+    const hit = this.projectCache.get(key);
+    if (hit && hit.until > now) return hit.project;
+    const project = await this.keystone.findProject(domainId, name);
+    if (project) this.projectCache.set(key, { project, until: now + CACHE_MS });
+    return project;
   }
 
   private async domainId(name: string): Promise<string> {
