@@ -1,9 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { parse as parseYaml } from 'yaml';
-import { TestApp, startAaiBridge } from '../support/aai-bridge-app';
+import { AAI_ADMIN_TOKEN, TestApp, startAaiBridge } from '../support/aai-bridge-app';
 import { freePort } from '../support/free-port';
 import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
 import { makeKeyPair } from '../support/saml-fixtures';
@@ -284,5 +286,25 @@ peers('aai-bridge: mapping preview, apply-now and dormant accounts (real IdP, re
     expect((await keystone.admin('GET', `/users/${id}`)).body.user.enabled).toBe(true);
     expect(await rolesOf('carol')).toEqual(['km3net:member', 'lhcb:member']);
     expect((await t.http.get('/v1/users/dormant').set(t.admin)).body).toEqual([]);
+  });
+  it('the CLI previews rules, dry-runs and applies them now, following the run (built CLI)', async () => {
+    const file = join(dir, 'v3.json');
+    await writeFile(file, JSON.stringify(V3));
+    // Asynchronous: the bridge answering the CLI runs in this very process.
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [join(__dirname, '../../bin/aai-bridge.js'), ...args], {
+        env: { ...process.env, AAI_URL: publicUrl, AAI_TOKEN: AAI_ADMIN_TOKEN },
+      });
+    const preview = await cli('mapping', 'preview', file);
+    expect(preview.stdout).toContain('alice@infn.it\n  - project km3net: role member\n');
+    expect(preview.stdout).toContain('3 users compared, 2 change: 0 grants gained, 2 lost; 0 lose all access');
+    const version = (await t.http.get('/v1/mapping').set(t.admin)).body.version;
+    const dry = await cli('mapping', 'put', file, '--apply-now', '--dry-run');
+    expect(dry.stdout).toContain('3 users compared, 2 change');
+    expect((await t.http.get('/v1/mapping').set(t.admin)).body.version).toBe(version);
+    const applied = await cli('mapping', 'put', file, '--apply-now', '--comment', 'km3net ends');
+    expect(applied.stdout).toMatch(new RegExp(`run \\d+ \\(version ${version + 1}\\) done: 3/3 users, 0 granted, 2 revoked`));
+    expect(await rolesOf('alice')).toEqual(['lhcb:member']);
+    expect((await cli('users', 'dormant')).stdout).toBe('no dormant users\n');
   });
 });

@@ -3,8 +3,8 @@ import { Command } from 'commander';
 import { ApiClient, fail as failWith, failureText } from '@app/cli';
 import { MappingError, parseAssertionText, processMapping, validateMapping } from '@app/keystone-mapping';
 
-/** `aai-bridge`: the administrators' command line (mapping rules). */
-const program = new Command('aai-bridge').description('INFN AAI to Keystone bridge: mapping rules').addHelpText(
+/** `aai-bridge`: the administrators' command line (mapping rules, their preview and application, users). */
+const program = new Command('aai-bridge').description('INFN AAI to Keystone bridge: mapping rules and federated users').addHelpText(
   'after',
   `
 Environment (for commands that talk to the service):
@@ -14,6 +14,10 @@ Environment (for commands that talk to the service):
 Examples:
   aai-bridge mapping test --rules rules.json --input assertion.txt   # offline, like keystone-manage mapping_engine
   aai-bridge mapping put rules.json --comment "CMS members get cms-users"
+  aai-bridge mapping preview rules.json          # who gains and loses what, against what the bridge granted
+  aai-bridge mapping put rules.json --apply-now  # re-provision every known user now (--dry-run: preview only)
+  aai-bridge mapping resume 3                    # resume apply-now run 3 after a failure
+  aai-bridge users dormant
   aai-bridge mapping history`,
 );
 
@@ -75,14 +79,108 @@ mapping
     process.stdout.write(`${JSON.stringify(await client().request<unknown>('GET', '/v1/mapping'), null, 2)}\n`);
   });
 
+/** A change preview, as the service returns it. */
+interface Preview {
+  users: number;
+  skipped: number;
+  changed: number;
+  gained: number;
+  lost: number;
+  loseAllAccess: string[];
+  refused: string[];
+  unknownAttributes: string[];
+  changes: Array<{ user: string; gained: string[]; lost: string[]; refused?: string }>;
+}
+
+/** An apply-now run, as the service returns it. */
+interface ApplyRun {
+  id: number;
+  mappingVersion: number;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  processed: number;
+  granted: number;
+  revoked: number;
+  skipped: number;
+  failedUsers: string[];
+  error: string | null;
+}
+
+function printPreview(p: Preview): void {
+  for (const c of p.changes) {
+    process.stdout.write(`${c.user}\n`);
+    if (c.refused) process.stdout.write(`  refused by the rules: ${c.refused}\n`);
+    for (const g of c.gained) process.stdout.write(`  + ${g}\n`);
+    for (const l of c.lost) process.stdout.write(`  - ${l}\n`);
+  }
+  process.stdout.write(
+    `${p.users} users compared, ${p.changed} change: ${p.gained} grants gained, ${p.lost} lost; ` +
+      `${p.loseAllAccess.length} lose all access${p.loseAllAccess.length ? ` (${p.loseAllAccess.join(', ')})` : ''}` +
+      `${p.skipped ? `; ${p.skipped} without stored attributes (compared at their next login)` : ''}\n`,
+  );
+  if (p.unknownAttributes.length)
+    process.stdout.write(
+      `warning: the bridge keeps no ${p.unknownAttributes.join(', ')} (the current rules do not read it): the preview cannot see it\n`,
+    );
+}
+
+/** Follows a run to its end, printing progress; exit 1 if it failed. */
+async function follow(run: ApplyRun): Promise<void> {
+  const api = client();
+  while (run.status === 'running') {
+    process.stderr.write(`\rrun ${run.id}: ${run.processed}/${run.total} users`);
+    await new Promise((r) => setTimeout(r, 1000));
+    run = await api.request<ApplyRun>('GET', `/v1/mapping/apply-runs/${run.id}`);
+  }
+  process.stderr.write('\n');
+  process.stdout.write(
+    `run ${run.id} (version ${run.mappingVersion}) ${run.status}: ${run.processed}/${run.total} users, ${run.granted} granted, ${run.revoked} revoked` +
+      `${run.skipped ? `, ${run.skipped} skipped (no stored attributes)` : ''}\n`,
+  );
+  if (run.status === 'failed') fail(`${run.error ?? 'failed'}; retry with: aai-bridge mapping resume ${run.id}`);
+}
+
 mapping
   .command('put <file>')
-  .description('replace the rules (validated; the old version stays in the history)')
+  .description('replace the rules (validated; the old version stays in the history); users get them at their next login')
   .option('--comment <text>', 'why, for the history')
-  .action(async (file: string, o: { comment?: string }) => {
-    const path = `/v1/mapping${o.comment ? `?comment=${encodeURIComponent(o.comment)}` : ''}`;
-    const saved = await client().request<MappingVersion>('PUT', path, readJson(file));
-    process.stdout.write(`stored as version ${saved.version} (${saved.rules.length} rules)\n`);
+  .option('--apply-now', 're-provision every known user under the new rules now (grants added, lost ones revoked)')
+  .option('--dry-run', 'with --apply-now: store nothing, print what would change')
+  .action(async (file: string, o: { comment?: string; applyNow?: boolean; dryRun?: boolean }) => {
+    if (o.dryRun && !o.applyNow) fail('--dry-run goes with --apply-now (or use: aai-bridge mapping preview FILE)', 2);
+    const query = new URLSearchParams({
+      ...(o.comment ? { comment: o.comment } : {}),
+      ...(o.applyNow ? { apply: 'now' } : {}),
+      ...(o.dryRun ? { dryRun: 'true' } : {}),
+    }).toString();
+    const path = `/v1/mapping${query ? `?${query}` : ''}`;
+    if (!o.applyNow) {
+      const saved = await client().request<MappingVersion>('PUT', path, readJson(file));
+      return void process.stdout.write(
+        `stored as version ${saved.version} (${saved.rules.length} rules); users get them at their next login\n`,
+      );
+    }
+    if (o.dryRun) return printPreview(await client().request<Preview>('PUT', path, readJson(file)));
+    const started = await client().request<{ version: MappingVersion; run: ApplyRun }>('PUT', path, readJson(file));
+    process.stdout.write(`stored as version ${started.version.version}; applying to ${started.run.total} users (run ${started.run.id})\n`);
+    await follow(started.run);
+  });
+
+mapping
+  .command('preview <file>')
+  .description('who would gain and lose which projects, roles and groups under these rules (nothing is stored)')
+  .option('--json', 'print the service answer as JSON')
+  .action(async (file: string, o: { json?: boolean }) => {
+    const preview = await client().request<Preview>('POST', '/v1/mapping/preview', readJson(file));
+    if (o.json) process.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
+    else printPreview(preview);
+  });
+
+mapping
+  .command('resume <run>')
+  .description('resume a failed apply-now run: its failed users first, then on from where it stopped')
+  .action(async (id: string) => {
+    await follow(await client().request<ApplyRun>('POST', `/v1/mapping/apply-runs/${encodeURIComponent(id)}/resume`));
   });
 
 mapping
@@ -92,6 +190,21 @@ mapping
     const versions = await client().request<MappingVersion[]>('GET', '/v1/mapping/history');
     for (const v of versions)
       process.stdout.write(`v${v.version}  ${v.createdAt}  ${v.actor}  ${v.rules.length} rules${v.comment ? `  ${v.comment}` : ''}\n`);
+  });
+
+program
+  .command('users')
+  .description('federated users the bridge knows')
+  .command('dormant')
+  .description('users disabled as dormant (no login for AAI_DORMANT_DAYS); a login re-enables them')
+  .action(async () => {
+    const users = await client().request<Array<{ userName: string; idp: string | null; lastSeenAt: string; dormantSince: string }>>(
+      'GET',
+      '/v1/users/dormant',
+    );
+    for (const u of users)
+      process.stdout.write(`${u.userName}  last seen ${u.lastSeenAt}  dormant since ${u.dormantSince}${u.idp ? `  ${u.idp}` : ''}\n`);
+    if (!users.length) process.stdout.write('no dormant users\n');
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => fail(failureText(err, { withStatus: false })));
