@@ -87,7 +87,7 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
     expect((await t.http.delete('/v1/allocations/port-life').set(hook)).status).toBe(204);
     expect((await t.http.get('/v1/allocations/port-life').set(hook)).status).toBe(404);
 
-    const history = await t.http.get(`/v1/macs/${mac}/history`).query({ at: during }).set(hook);
+    const history = await t.http.get(`/v1/macs/${mac}/history`).query({ at: during }).set(t.admin);
     expect(history.body.events.map((e: { action: string }) => e.action)).toEqual(['reserved', 'committed', 'released']);
     expect(history.body.events[0]).toMatchObject({ portId: 'port-life', deviceId: 'vm-life', projectId: 'p-life', networkId: 'net-a' });
     expect(history.body.events[0].actor).toMatch(/^hook-/);
@@ -95,9 +95,9 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
     const after = await t.http
       .get(`/v1/macs/${mac}/history`)
       .query({ at: new Date(Date.now() + 1000).toISOString() })
-      .set(hook);
+      .set(t.admin);
     expect(after.body.at.holder).toBeNull();
-    expect((await t.http.get(`/v1/macs/${mac}/history`).query({ at: 'yesterday' }).set(hook)).status).toBe(400);
+    expect((await t.http.get(`/v1/macs/${mac}/history`).query({ at: 'yesterday' }).set(t.admin)).status).toBe(400);
   });
 
   it('answers DELETE of an unknown port with 204 and commit of one with 404', async () => {

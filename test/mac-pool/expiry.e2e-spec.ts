@@ -24,13 +24,13 @@ describe('mac-pool: reservation expiry and quarantine (real PostgreSQL)', () => 
     const next = await reserve({ portId: 'port-ttl-3' });
     expect(next.status).toBe(201);
     expect(next.body.mac).toBe('02:40:00:00:00:01');
-    const events = (await t.http.get('/v1/macs/02:40:00:00:00:01/history').set(hook)).body.events.map(
+    const events = (await t.http.get('/v1/macs/02:40:00:00:00:01/history').set(t.admin)).body.events.map(
       (e: { action: string; portId: string }) => `${e.action}:${e.portId}`,
     );
     expect(events).toEqual(['reserved:port-ttl', 'expired:port-ttl', 'reserved:port-ttl-3']);
 
     await t.http.delete('/v1/allocations/port-ttl-3').set(hook);
-    expect((await t.http.get('/v1/macs/02:40:00:00:00:01').set(hook)).body.state).toBe('quarantined');
+    expect((await t.http.get('/v1/macs/02:40:00:00:00:01').set(t.admin)).body.state).toBe('quarantined');
     expect((await reserve({ portId: 'port-ttl-4' })).status).toBe(409);
     await new Promise((res) => setTimeout(res, 2100));
     expect((await reserve({ portId: 'port-ttl-4' })).body.mac).toBe('02:40:00:00:00:01');

@@ -11,7 +11,7 @@ describe('mac-pool: pools, auth and errors (real PostgreSQL)', () => {
   it('refuses every API call without a token, with the one error shape', async () => {
     const res = await t.http.post('/v1/pools').send({ name: 'x' });
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('bearer') } });
+    expect(res.body).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('bearer'), details: null } });
     expect((await t.http.get('/v1/pools').set({ Authorization: 'Bearer nope' })).status).toBe(401);
   });
 

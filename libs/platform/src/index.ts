@@ -16,3 +16,5 @@ export * from './auth/admin-token.bootstrap';
 export * from './periodic-task';
 export * from './crypto/crypto.repository';
 export * from './clock/clock.repository';
+export * from './time/iso-time';
+export * from './http/null-fields.pipe';

@@ -8,7 +8,7 @@ import { MacService } from './mac.service';
 
 @ApiTags('macs')
 @ApiBearerAuth()
-@Roles('reader', 'hook')
+@Roles('reader')
 @Controller('v1/macs')
 export class MacController {
   constructor(private readonly macs: MacService) {}

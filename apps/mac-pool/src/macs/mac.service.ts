@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MacFormatError, normaliseMac } from '@app/mac';
-import { DomainError } from '@app/platform';
+import { DomainError, parseIsoTime } from '@app/platform';
 import { HistoryEvent, Holding, holderAt, holdingsOf } from './holders';
 import { MacRecord, MacRepository } from './mac.repository';
 
@@ -28,7 +28,7 @@ export class MacService {
     const mac = canonical(spelling);
     let time: Date | undefined;
     if (at !== undefined) {
-      time = new Date(at);
+      time = parseIsoTime(at);
       if (Number.isNaN(time.getTime())) throw DomainError.invalid('invalid_time', `at: ${JSON.stringify(at)} is not an ISO 8601 time`);
     }
     const events = await this.macs.history(mac);

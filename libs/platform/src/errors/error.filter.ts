@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError } from './api-error';
+import { isDatabaseUnavailable, isUnstorableText } from './database-errors';
 import { DomainError, DomainErrorKind } from './domain-error';
 
 /** The one place a domain error becomes an HTTP status. */
@@ -22,14 +23,34 @@ const CODE_BY_STATUS: Record<number, string> = {
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   422: 'unprocessable',
   429: 'too_many_requests',
+  431: 'request_header_fields_too_large',
+  503: 'service_unavailable',
 };
 
-/** Renders every error as `{"error": {"code", "message", "details"}}`; hides internals of 5xx. */
+/** The one error shape; `details` is always there (null when there is nothing more to say). */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details: unknown;
+}
+
+export function errorBody(code: string, message: string, details?: unknown): { error: ErrorBody } {
+  return { error: { code, message, details: details ?? null } };
+}
+
+/** The code for a bare status (Node's own refusals, body-parser's errors). */
+export const codeForStatus = (status: number): string => CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
+
+/**
+ * Renders every error as `{"error": {"code", "message", "details"}}`; hides internals of 5xx. A
+ * database that can't be reached is 503 database_unavailable (retry later), not a 500.
+ */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
@@ -37,12 +58,14 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.render(exception);
-    if (status >= 500) this.logger.error({ err: exception }, 'unhandled error');
+    if (status === HttpStatus.SERVICE_UNAVAILABLE && body.code === 'database_unavailable') {
+      this.logger.warn(`database unavailable: ${(exception as Error)?.message ?? String(exception)}`);
+    } else if (status >= 500) this.logger.error({ err: exception }, 'unhandled error');
     if (res.headersSent) {
       res.end();
       return;
     }
-    res.status(status).json({ error: body });
+    res.status(status).json(errorBody(body.code, body.message, body.details));
   }
 
   private render(exception: unknown): { status: number; body: { code: string; message: string; details?: unknown } } {
@@ -64,13 +87,26 @@ export class ErrorFilter implements ExceptionFilter {
       const message = messages ? messages.join('; ') : typeof raw.message === 'string' ? raw.message : exception.message;
       return {
         status,
-        body: { code: messages ? 'validation_failed' : (CODE_BY_STATUS[status] ?? 'error'), message, details: messages },
+        body: { code: messages ? 'validation_failed' : codeForStatus(status), message, details: messages },
       };
     }
-    // body-parser errors (bad JSON, too large) carry status and type.
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: { code: 'database_unavailable', message: 'the database can not be reached right now; retry later' },
+      };
+    }
+    // The edge refuses such text naming the field (RequestInputGuard); this catches any other way in.
+    if (isUnstorableText(exception)) {
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        body: { code: 'invalid_text', message: 'the request holds text PostgreSQL can not store (a NUL character)' },
+      };
+    }
+    // body-parser and router errors (bad JSON, too large, a malformed %-escape) carry status and type.
     const e = exception as { status?: number; type?: string; message?: string };
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      const code = e.type === 'entity.parse.failed' ? 'invalid_json' : (CODE_BY_STATUS[e.status] ?? 'bad_request');
+      const code = e.type === 'entity.parse.failed' ? 'invalid_json' : codeForStatus(e.status);
       return { status: e.status, body: { code, message: e.message ?? 'bad request' } };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: 'internal_error', message: 'internal error (logged)' } };
