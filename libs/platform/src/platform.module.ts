@@ -20,6 +20,7 @@ import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics/metrics';
 import { CreateTokensAndAuditLog1732500000000 } from './migrations/1732500000000-CreateTokensAndAuditLog';
 import { TokenRolesDeclaredByService1764500000000 } from './migrations/1764500000000-TokenRolesDeclaredByService';
+import { NotifyTokenChanges1764600000000 } from './migrations/1764600000000-NotifyTokenChanges';
 
 export interface PlatformOptions<S extends EnvSpec = EnvSpec> {
   serviceName: string;
@@ -51,6 +52,7 @@ export class PlatformModule implements NestModule {
     const migrations = [
       CreateTokensAndAuditLog1732500000000,
       TokenRolesDeclaredByService1764500000000,
+      NotifyTokenChanges1764600000000,
       ...(options.migrations as Function[]),
     ];
     return {

@@ -2,11 +2,16 @@ import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/c
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ADMIN_ROLE, PUBLIC_KEY, Principal, ROLES_KEY, Role } from './roles';
+import { TOKEN_CHANGES_CHANNEL } from './token-changes';
 import { TokenRepository, hashToken } from './token.repository';
+import { ClockRepository } from '../clock/clock.repository';
+import { DatabaseNotifications } from '../database/database-notifications';
 import { ApiError } from '../errors/api-error';
 
-// A token lookup per request would double the allocation path's queries; a short cache keeps
-// revocation prompt (within this many ms) while the hot path stays one query.
+// A token lookup per request would double the allocation path's queries, so lookups are cached.
+// Revocation still holds at once on every node: any change to api_tokens is NOTIFYed and empties
+// the cache, and while that notification channel is down nothing is cached. The expiry only
+// bounds how often last_used_at is written.
 const CACHE_MS = 5000;
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
@@ -15,11 +20,30 @@ export type AuthenticatedRequest = Request & { principal?: Principal };
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+  /** Only while told of every token change. */
+  private caching = false;
+  /** Bumped on every change: a lookup that raced one must not store what it read before it. */
+  private generation = 0;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenRepository,
-  ) {}
+    private readonly clock: ClockRepository,
+    notifications: DatabaseNotifications,
+  ) {
+    notifications.subscribe(TOKEN_CHANGES_CHANNEL, {
+      onNotify: () => this.forget(),
+      onListening: (listening) => {
+        this.caching = listening;
+        this.forget(); // changes may have been missed while not listening
+      },
+    });
+  }
+
+  private forget(): void {
+    this.generation++;
+    this.cache.clear();
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -44,12 +68,15 @@ export class AuthGuard implements CanActivate {
 
   private async lookup(token: string): Promise<Principal | null> {
     const key = hashToken(token);
-    const now = Date.now();
-    const hit = this.cache.get(key);
+    const now = this.clock.now().getTime();
+    const hit = this.caching ? this.cache.get(key) : undefined;
     if (hit && hit.until > now) return hit.principal;
+    const generation = this.generation;
     const principal = await this.tokens.findByToken(token);
-    if (this.cache.size > 10000) this.cache.clear();
-    this.cache.set(key, { principal, until: now + CACHE_MS });
+    if (this.caching && generation === this.generation) {
+      if (this.cache.size > 10000) this.cache.clear();
+      this.cache.set(key, { principal, until: now + CACHE_MS });
+    }
     if (principal) void this.tokens.touch(principal.name).catch(() => undefined);
     return principal;
   }

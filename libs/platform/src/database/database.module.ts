@@ -2,6 +2,7 @@ import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnModuleInit
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MixedList } from 'typeorm';
+import { DatabaseNotifications } from './database-notifications';
 
 /** Injection token: the advisory-lock key the service declared (PlatformOptions.migrationLockKey). */
 export const MIGRATION_LOCK_KEY = Symbol('MIGRATION_LOCK_KEY');
@@ -71,6 +72,9 @@ export class DatabaseModule {
             extra: {
               max: config.get<number>('DB_POOL_SIZE') ?? 20,
               application_name: config.get<string>('SERVICE_NAME') ?? 'openstack-ha-plumbing',
+              // A database that does not answer (a host gone, not refusing) fails a request within
+              // this, as 503 database_unavailable, instead of holding it until the client gives up.
+              connectionTimeoutMillis: 5000,
             },
             // A node may start before its database (PostgreSQL fails over too): keep retrying.
             retryAttempts: 30,
@@ -78,8 +82,8 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [{ provide: MIGRATION_LOCK_KEY, useValue: options.migrationLockKey }, MigrationRunner],
-      exports: [MigrationRunner],
+      providers: [{ provide: MIGRATION_LOCK_KEY, useValue: options.migrationLockKey }, MigrationRunner, DatabaseNotifications],
+      exports: [MigrationRunner, DatabaseNotifications],
     };
   }
 }
