@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_RANGE_SIZE } from '@app/mac';
+import { DEFAULT_MAX_LINE_LENGTH, DEFAULT_MAX_RANGE_SIZE } from '@app/mac';
 import { byteSize, commonEnv, configToken, EnvValues, int, port, str } from '@app/platform';
 
 export const macPoolEnv = {
@@ -22,6 +22,18 @@ export const macPoolEnv = {
     description: 'most bad lines listed in one 422 reply (the total is always given)',
     default: 1000,
     min: 1,
+  }),
+  MACPOOL_MAX_CONCURRENT_UPLOADS: int({
+    description: 'uploads read at once per process; more are answered 429 with Retry-After',
+    default: 4,
+    min: 1,
+    max: 64,
+  }),
+  MACPOOL_MAX_LINE_LENGTH: int({
+    description: 'longest upload line, CSV record or JSON element in characters; longer ones are refused as line_too_long',
+    default: DEFAULT_MAX_LINE_LENGTH,
+    min: 64,
+    max: 1024 * 1024,
   }),
   MACPOOL_SWEEP_INTERVAL_SECONDS: int({
     description: 'how often expired reservations and ended quarantines return to free',

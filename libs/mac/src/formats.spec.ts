@@ -1,5 +1,16 @@
 import { ParsedLine, PoolEntry, LineError } from './entry';
-import { lineBatches, parseCsvUpload, parseJsonUpload, parseTextUpload, uploadFormatOf } from './formats';
+import {
+  JsonSyntaxError,
+  OverlongLine,
+  SplitLine,
+  clipInput,
+  lineBatches,
+  parseCsvUpload,
+  parseJsonStream,
+  parseJsonUpload,
+  parseTextUpload,
+  uploadFormatOf,
+} from './formats';
 import { formatMac } from './mac';
 import { RangePolicy } from './range';
 
@@ -20,9 +31,38 @@ describe('lineBatches', () => {
   it('splits across chunk borders, handles CRLF, a missing final newline and split UTF-8', async () => {
     const bytes = Buffer.from('a\r\nbè\nc');
     const chunks = [bytes.subarray(0, 2), bytes.subarray(2, 5), bytes.subarray(5)];
-    const lines: string[] = [];
+    const lines: SplitLine[] = [];
     for await (const batch of lineBatches(chunks)) lines.push(...batch);
     expect(lines).toEqual(['a', 'bè', 'c']);
+  });
+
+  it('cuts a line past the limit to its head without holding the rest, also across chunks and at the end', async () => {
+    const lines: SplitLine[] = [];
+    const chunks = ['ok\n', 'x'.repeat(30), 'y'.repeat(30), '\r\nnext\n', 'z'.repeat(300)];
+    for await (const batch of lineBatches(chunks, 50)) lines.push(...batch);
+    expect(lines).toEqual(['ok', new OverlongLine('x'.repeat(30) + 'y'.repeat(30)), 'next', new OverlongLine('z'.repeat(201))]);
+  });
+
+  it('a line of exactly the limit passes, with or without CR', async () => {
+    const lines: SplitLine[] = [];
+    for await (const batch of lineBatches([`${'a'.repeat(10)}\r\n${'b'.repeat(10)}\n`], 10)) lines.push(...batch);
+    expect(lines).toEqual(['a'.repeat(10), 'b'.repeat(10)]);
+  });
+
+  it('splits 20 MB without newlines in linear time', async () => {
+    const chunk = 'q'.repeat(64 * 1024);
+    const started = Date.now();
+    let count = 0;
+    for await (const batch of lineBatches(Array.from({ length: 320 }, () => chunk))) count += batch.length;
+    expect(count).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('clipInput', () => {
+  it('keeps short input and cuts long input to 200 characters and an ellipsis', () => {
+    expect(clipInput('abc')).toBe('abc');
+    expect(clipInput('x'.repeat(500))).toBe(`${'x'.repeat(200)}…`);
   });
 });
 
@@ -131,6 +171,69 @@ describe('JSON uploads', () => {
 
   it('refuses a body that is not an array', async () => {
     expect((await collect(parseJsonUpload({ macs: [] }, policy))).errors[0].code).toBe('invalid_json');
+  });
+});
+
+describe('JSON uploads read as a stream', () => {
+  const items = ['02:00:00:00:00:01', { mac: '02:00:00:00:00:02', hostname: 'vm2', description: 'a, "b" [c] {d}' }, { mac: 'x' }, 5];
+
+  it('reads the same elements as the parsed body, however the text is cut', async () => {
+    const text = JSON.stringify(items, null, 2);
+    const whole = await collect(parseJsonUpload(items, policy));
+    for (const cut of [1, 7, 13, 40, text.length]) {
+      const chunks: string[] = [];
+      for (let i = 0; i < text.length; i += cut) chunks.push(text.slice(i, i + cut));
+      expect(await collect(parseJsonStream(chunks, policy))).toEqual(whole);
+    }
+  });
+
+  it('reads [] and surrounding whitespace as no element', async () => {
+    expect(await collect(parseJsonStream([' [ ] \n'], policy))).toEqual({ entries: [], errors: [] });
+  });
+
+  it('refuses an element past the limit as line_too_long and reads on', async () => {
+    const { entries, errors } = await collect(
+      parseJsonStream([JSON.stringify([{ mac: '02:00:00:00:00:01', description: 'd'.repeat(500) }, '02:00:00:00:00:02'])], policy, 100),
+    );
+    expect(entries.map((e) => e.line)).toEqual([2]);
+    expect(errors).toEqual([expect.objectContaining({ line: 1, code: 'line_too_long' })]);
+    expect(errors[0].input).toHaveLength(201);
+  });
+
+  it('refuses a body that is not an array like the parsed one', async () => {
+    expect((await collect(parseJsonStream(['{"macs": []}'], policy))).errors[0]).toMatchObject({ line: null, code: 'invalid_json' });
+  });
+
+  it.each([['[1,'], ['[1,]'], ['[,1]'], ['[1 2]'], ['[1] x'], [''], ['nope'], ['[{"mac": "a"}}']])(
+    'throws JsonSyntaxError on %j',
+    async (text) => {
+      await expect(collect(parseJsonStream([text], policy))).rejects.toBeInstanceOf(JsonSyntaxError);
+    },
+  );
+});
+
+describe('bounded lines', () => {
+  it('text: a long line is line_too_long with a clipped echo; the lines around it are read', async () => {
+    const { entries, errors } = await collect(parseTextUpload([`02:00:00:00:00:01\n${'f'.repeat(5000)}\n02:00:00:00:00:02\n`], policy));
+    expect(entries.map((e) => e.line)).toEqual([1, 3]);
+    expect(errors).toEqual([{ line: 2, input: `${'f'.repeat(200)}…`, code: 'line_too_long', reason: 'line longer than 4096 characters' }]);
+  });
+
+  it('CSV: an unclosed quote is refused once its record passes the limit, in linear time; reading resumes after the quote closes', async () => {
+    const csv = `mac,description\n02:00:00:00:00:01,"open\n${'w\n'.repeat(3000)}closed"\n02:00:00:00:00:02,fine\n`;
+    const { entries, errors } = await collect(parseCsvUpload([csv], policy, 1000));
+    expect(errors).toEqual([expect.objectContaining({ line: 2, code: 'line_too_long', input: '02:00:00:00:00:01,"open' })]);
+    expect(entries.map((e) => e.line)).toEqual([3004]);
+    const huge = `mac\n"open\n${'y'.repeat(60).concat('\n').repeat(100000)}`;
+    const started = Date.now();
+    const refused = await collect(parseCsvUpload([huge], policy));
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(refused.errors).toEqual([expect.objectContaining({ line: 2, code: 'line_too_long' })]);
+  });
+
+  it('CSV: a long header is refused as line_too_long', async () => {
+    const { errors } = await collect(parseCsvUpload([`mac,${'h'.repeat(5000)}\n02:00:00:00:00:01\n`], policy));
+    expect(errors).toEqual([expect.objectContaining({ line: 1, code: 'line_too_long' })]);
   });
 });
 

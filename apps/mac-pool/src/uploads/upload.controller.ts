@@ -1,23 +1,21 @@
-import { Controller, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, HttpStatus, Param, Post, Put, Query, Req, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { uploadFormatOf } from '@app/mac';
 import { ApiError, AuthenticatedRequest } from '@app/platform';
 import { UploadResultDto } from './dto/upload-result.response';
 import { UploadQuery } from './dto/upload.query';
-import { readJsonBody } from './read-json-body';
+import { UploadSlots } from './upload-slots.interceptor';
 import { UploadService } from './upload.service';
-import { MacPoolConfig } from '../config';
 
 const CONSUMES = ['text/plain', 'text/csv', 'application/json'];
 
 @ApiTags('pools')
 @ApiBearerAuth()
+@ApiTooManyRequestsResponse({ description: 'MACPOOL_MAX_CONCURRENT_UPLOADS uploads in progress; retry after Retry-After seconds' })
+@UseInterceptors(UploadSlots)
 @Controller('v1/pools/:name/macs')
 export class UploadController {
-  constructor(
-    private readonly uploads: UploadService,
-    @Inject(MacPoolConfig) private readonly config: MacPoolConfig,
-  ) {}
+  constructor(private readonly uploads: UploadService) {}
 
   @Post()
   @HttpCode(200)
@@ -28,7 +26,7 @@ export class UploadController {
   })
   @ApiOkResponse({ type: UploadResultDto })
   add(@Param('name') pool: string, @Query() query: UploadQuery, @Req() req: AuthenticatedRequest): Promise<UploadResultDto> {
-    return this.run(pool, false, query.dryRun ?? false, req);
+    return this.run(pool, false, query, req);
   }
 
   @Put()
@@ -37,16 +35,23 @@ export class UploadController {
   @ApiConsumes(...CONSUMES)
   @ApiOkResponse({ type: UploadResultDto })
   replace(@Param('name') pool: string, @Query() query: UploadQuery, @Req() req: AuthenticatedRequest): Promise<UploadResultDto> {
-    return this.run(pool, true, query.dryRun ?? false, req);
+    return this.run(pool, true, query, req);
   }
 
-  /** The body as the service reads it: the request stream itself, or parsed JSON (bounded). */
-  private async run(pool: string, replace: boolean, dryRun: boolean, req: AuthenticatedRequest): Promise<UploadResultDto> {
+  /** The service reads the request stream itself, whatever the format. */
+  private run(pool: string, replace: boolean, query: UploadQuery, req: AuthenticatedRequest): Promise<UploadResultDto> {
     const format = uploadFormatOf(req.headers['content-type']);
     if (!format) {
       throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', `Content-Type must be one of ${CONSUMES.join(', ')}`);
     }
-    const body = format === 'json' ? await readJsonBody(req, this.config.MACPOOL_JSON_UPLOAD_LIMIT) : req;
-    return this.uploads.upload({ pool, replace, dryRun, format, body, actor: req.principal! });
+    return this.uploads.upload({
+      pool,
+      replace,
+      dryRun: query.dryRun ?? false,
+      allowEmpty: query.allowEmpty ?? false,
+      format,
+      body: req,
+      actor: req.principal!,
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -25,7 +26,8 @@ const FLUSH_BYTES = 256 * 1024;
 /**
  * An upload is staged with COPY into a temp table inside the caller's transaction; every check
  * and the final merge into `macs` are set-based statements over it, so a million-line file is
- * neither held in memory nor written row by row.
+ * neither held in memory nor written row by row. The temp table is dropped at commit or rollback,
+ * and with its session when the process dies.
  */
 @Injectable()
 export class UploadRepository {
@@ -36,11 +38,15 @@ export class UploadRepository {
       ) ON COMMIT DROP`);
   }
 
-  /** A COPY stream into the staging table with batching and backpressure. */
-  async openCopy(m: EntityManager): Promise<StagingWriter> {
+  /**
+   * COPYs the rows (COPY text format, from a spooled upload) into the staging table. On any
+   * failure the pipeline destroys the COPY stream, which sends CopyFail and waits for the server
+   * to leave COPY mode: the transaction can then roll back and the connection return to the pool.
+   */
+  async copyIntoStaging(m: EntityManager, rows: Readable): Promise<void> {
     const client = (m.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
     const stream = client.query(copyFrom('COPY upload_staging (line, mac, hostname, ipv4, ipv6, description) FROM STDIN'));
-    return new StagingWriter(stream);
+    await pipeline(rows, stream);
   }
 
   async indexStaging(m: EntityManager): Promise<void> {
@@ -48,10 +54,11 @@ export class UploadRepository {
     await m.query('ANALYZE upload_staging');
   }
 
+  /** MACs staged twice or more, each reported at its second line (the order every list of bad lines is merged by). */
   async duplicatesInFile(m: EntityManager, limit: number): Promise<{ total: number; rows: FileConflict[] }> {
-    const rows: Array<{ line: number; mac: string; lines: number[]; total: number }> = await m.query(
-      `SELECT min(line) AS line, mac::text AS mac, array_agg(line ORDER BY line) AS lines, count(*) OVER ()::int AS total
-       FROM upload_staging GROUP BY mac HAVING count(*) > 1 ORDER BY min(line) LIMIT $1`,
+    const rows: Array<{ mac: string; lines: number[]; total: number }> = await m.query(
+      `SELECT mac::text AS mac, array_agg(line ORDER BY line) AS lines, count(*) OVER ()::int AS total
+       FROM upload_staging GROUP BY mac HAVING count(*) > 1 ORDER BY (array_agg(line ORDER BY line))[2] LIMIT $1`,
       [limit],
     );
     return {
@@ -142,7 +149,7 @@ export class UploadRepository {
   }
 }
 
-/** Buffers COPY rows and sends them in ~256 KiB writes, waiting when PostgreSQL is slower. */
+/** Buffers COPY rows and writes them in ~256 KiB chunks, waiting when the destination is slower. */
 export class StagingWriter {
   private buffer: string[] = [];
   private bytes = 0;

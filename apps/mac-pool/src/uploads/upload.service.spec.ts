@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PoolEntry, rangeSize } from '@app/mac';
 import { AuditRepository, DomainError, Principal } from '@app/platform';
+import { UploadSpoolFiles } from './upload-spool';
 import { UploadCounts, UploadRepository } from './upload.repository';
 import { UploadRequest, UploadService } from './upload.service';
 import { MacPoolConfig } from '../config';
@@ -37,9 +39,11 @@ function setup() {
     drain: jest.fn(async () => undefined),
     end: jest.fn(async () => undefined),
   };
+  const spool = { writer, read: jest.fn(() => Readable.from([])), discard: jest.fn(async () => undefined) };
+  const spools = { create: jest.fn(async () => spool) };
   const uploads = {
     createStaging: jest.fn(async () => undefined),
-    openCopy: jest.fn(async () => writer),
+    copyIntoStaging: jest.fn(async () => undefined),
     indexStaging: jest.fn(async () => undefined),
     duplicatesInFile: jest.fn(async () => ({ total: 0, rows: [] as Array<{ line: number; mac: string; reason: string }> })),
     overlap: jest.fn(async () => ({ samePool: 0, otherPools: 0 })),
@@ -60,17 +64,24 @@ function setup() {
       }
     },
   };
-  const pools = { lockForChange: jest.fn(async () => tier1) };
+  const pools = { listForAllocation: jest.fn(async () => [tier1]), get: jest.fn(), lockForChange: jest.fn(async () => tier1) };
   const audit = { record: jest.fn(async () => undefined) };
-  const config = { MACPOOL_MAX_RANGE: 2 ** 24, MACPOOL_MAX_UPLOAD_MACS: 1000, MACPOOL_MAX_REPORTED_ERRORS: 10 };
+  const config = {
+    MACPOOL_MAX_RANGE: 2 ** 24,
+    MACPOOL_MAX_UPLOAD_MACS: 1000,
+    MACPOOL_MAX_REPORTED_ERRORS: 10,
+    MACPOOL_MAX_LINE_LENGTH: 4096,
+    MACPOOL_JSON_UPLOAD_LIMIT: 1024,
+  };
   const service = new UploadService(
     db as unknown as DataSource,
     pools as unknown as PoolService,
     uploads as unknown as UploadRepository,
+    spools as unknown as UploadSpoolFiles,
     audit as unknown as AuditRepository,
     config as unknown as MacPoolConfig,
   );
-  return { service, uploads, writer, copied, transactions, audit };
+  return { service, uploads, writer, copied, transactions, audit, spool, pools };
 }
 
 async function* bytes(text: string): AsyncGenerator<Buffer> {
@@ -143,17 +154,87 @@ describe('UploadService.upload', () => {
     expect(transactions).toEqual(['rolled back']);
   });
 
-  it('lists every bad line and stops copying at the first one', async () => {
-    const { service, uploads, copied } = setup();
+  it('lists syntax errors, in-file duplicates and MACs of other pools in one reply, by line', async () => {
+    const { service, uploads, copied, transactions } = setup();
+    uploads.duplicatesInFile.mockResolvedValue({ total: 1, rows: [{ line: 5, mac: '02:00:00:00:00:01', reason: 'duplicate of line 1' }] });
+    uploads.overlap.mockResolvedValue({ samePool: 0, otherPools: 1 });
+    uploads.inOtherPools.mockResolvedValue([{ line: 3, mac: '02:00:00:00:00:03', reason: 'already in pool tier2' }]);
     const err = await service
-      .upload(request('02:00:00:00:00:01\nnot a mac\n02:00:00:00:00:03\n01:00:5e:00:00:01\n'))
+      .upload(request('02:00:00:00:00:01\nnot a mac\n02:00:00:00:00:03\n01:00:5e:00:00:01\n02:00:00:00:00:01\n'))
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({
-      code: 'invalid_upload',
-      details: { errorCount: 2, errors: [expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 4, code: 'multicast' })] },
+    expect(err).toMatchObject({ code: 'invalid_upload', details: { errorCount: 4 } });
+    const listed = (err as DomainError & { details: { errors: Array<{ line: number; code: string }> } }).details.errors;
+    expect(listed.map((e) => [e.line, e.code])).toEqual([
+      [2, 'invalid_format'],
+      [3, 'in_other_pool'],
+      [4, 'multicast'],
+      [5, 'duplicate_in_file'],
+    ]);
+    // The good lines are staged so that the database checks see them too.
+    expect(copied.map((e) => e.line)).toEqual([1, 3, 5]);
+    expect(uploads.merge).not.toHaveBeenCalled();
+    expect(transactions).toEqual(['rolled back']);
+  });
+
+  it('lists at most MACPOOL_MAX_REPORTED_ERRORS, the first by line, and gives the total', async () => {
+    const { service, uploads } = setup();
+    uploads.duplicatesInFile.mockResolvedValue({
+      total: 30,
+      rows: Array.from({ length: 10 }, (_, i) => ({ line: 2 * i + 2, mac: 'm', reason: 'duplicate of line 1' })),
     });
-    expect(copied.map((e) => e.line)).toEqual([1]);
-    expect(uploads.indexStaging).not.toHaveBeenCalled();
+    const text = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? `bad ${i}` : '02:00:00:00:00:01')).join('\n');
+    const err = (await service.upload(request(text)).catch((e: unknown) => e)) as {
+      details: { errorCount: number; errors: Array<{ line: number }> };
+    };
+    expect(err.details.errorCount).toBe(40);
+    expect(err.details.errors.map((e) => e.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('cuts each echoed input to 200 characters and an ellipsis', async () => {
+    const { service } = setup();
+    const err = (await service.upload(request(`${'z'.repeat(1000)}\n`)).catch((e: unknown) => e)) as {
+      details: { errors: Array<{ input: string }> };
+    };
+    expect(err.details.errors[0].input).toBe(`${'z'.repeat(200)}…`);
+  });
+
+  it('refuses a replace with no MAC (empty_replace) before any database work, unless allowEmpty', async () => {
+    const { service, uploads, transactions } = setup();
+    await expect(service.upload(request('# nothing\n', { replace: true }))).rejects.toMatchObject({
+      kind: 'unprocessable',
+      code: 'empty_replace',
+    });
+    expect(uploads.createStaging).not.toHaveBeenCalled();
+    expect(transactions).toEqual([]);
+    await expect(service.upload(request('', { replace: true, allowEmpty: true }))).resolves.toMatchObject({ dryRun: false });
+    expect(uploads.merge).toHaveBeenCalledWith(expect.anything(), tier1.id, true, 0, 0);
+  });
+
+  it('reads the whole body before the transaction: a body that fails mid-way never opens one, and the spool is discarded', async () => {
+    const { service, transactions, spool, uploads } = setup();
+    async function* vanishing(): AsyncGenerator<Buffer> {
+      yield Buffer.from('02:00:00:00:00:01\n');
+      throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    }
+    await expect(service.upload(request('', { body: vanishing() }))).rejects.toThrow('aborted');
+    expect(transactions).toEqual([]);
+    expect(uploads.createStaging).not.toHaveBeenCalled();
+    expect(spool.discard).toHaveBeenCalled();
+  });
+
+  it('answers pool_changed when the pool changed its universal-MAC policy while the body was read', async () => {
+    const { service, pools, uploads } = setup();
+    pools.lockForChange.mockResolvedValue({ ...tier1, allowUniversal: true });
+    await expect(service.upload(request(TWO_MACS))).rejects.toMatchObject({ kind: 'conflict', code: 'pool_changed' });
+    expect(uploads.merge).not.toHaveBeenCalled();
+  });
+
+  it('JSON: unreadable syntax is invalid_json (400), a body over MACPOOL_JSON_UPLOAD_LIMIT too_large', async () => {
+    const { service } = setup();
+    await expect(service.upload(request('[1,', { format: 'json' }))).rejects.toMatchObject({ kind: 'invalid', code: 'invalid_json' });
+    await expect(service.upload(request(JSON.stringify(Array(200).fill('02:00:00:00:00:01')), { format: 'json' }))).rejects.toMatchObject({
+      kind: 'too_large',
+    });
   });
 
   it('refuses an upload over MACPOOL_MAX_UPLOAD_MACS once ranges are expanded', async () => {

@@ -1,8 +1,21 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { LineError, ParsedBatch, RangePolicy, UploadFormat, parseCsvUpload, parseJsonUpload, parseTextUpload, rangeSize } from '@app/mac';
+import {
+  JsonSyntaxError,
+  LineError,
+  ParsedBatch,
+  RangePolicy,
+  UploadFormat,
+  clipInput,
+  parseCsvUpload,
+  parseJsonStream,
+  parseTextUpload,
+  rangeSize,
+} from '@app/mac';
 import { AuditRepository, DomainError, Principal } from '@app/platform';
 import { isUniqueViolation } from '@app/platform/database/unique-violation';
+import { UploadSpool, UploadSpoolFiles } from './upload-spool';
 import { UploadCounts, UploadRepository } from './upload.repository';
 import { MacPoolConfig } from '../config';
 import { Pool } from '../pools/pool';
@@ -12,13 +25,26 @@ export interface UploadRequest {
   pool: string;
   replace: boolean;
   dryRun: boolean;
+  /** A replace with no MAC empties the pool's free MACs only when this says so. */
+  allowEmpty?: boolean;
   format: UploadFormat;
-  /** The body: a byte stream for text/CSV, parsed JSON for JSON. */
-  body: AsyncIterable<Buffer | string> | unknown;
+  /** The body as it arrives. */
+  body: AsyncIterable<Buffer | string>;
   actor: Principal;
 }
 
 export type UploadResult = UploadCounts & { dryRun: boolean };
+
+/** Parsing gives the event loop a turn at least this often, so one upload never stalls the others. */
+const PARSE_SLICE_MS = 20;
+/** A reason names the field at fault and may quote it: cut like the echoed input, a bit longer. */
+const MAX_REASON = 400;
+
+/** The body read and spooled: how many COPY rows it gave, and its bad lines. */
+interface Spooled {
+  rows: number;
+  errors: BoundedList<LineError>;
+}
 
 @Injectable()
 export class UploadService {
@@ -28,27 +54,46 @@ export class UploadService {
     private readonly db: DataSource,
     private readonly pools: PoolService,
     private readonly uploads: UploadRepository,
+    private readonly spools: UploadSpoolFiles,
     private readonly audit: AuditRepository,
     @Inject(MacPoolConfig) private readonly config: MacPoolConfig,
   ) {}
 
   /**
-   * All or nothing: the whole file is staged and checked in one transaction; any bad line (syntax,
-   * duplicate in the file, MAC of another pool, live MAC a replace would drop) rolls it back with
-   * every bad line listed. A dry run rolls back after computing the counts.
+   * All or nothing: the body is first read to the end and spooled, holding no connection, no
+   * transaction and no lock, so a slow or vanishing client costs the database nothing. Then one
+   * short transaction stages the rows with COPY and checks them; any bad line (syntax, duplicate
+   * in the file, MAC of another pool, live MAC a replace would drop) rolls it back with every bad
+   * line listed in one reply. A dry run rolls back after computing the counts.
    */
   async upload(req: UploadRequest): Promise<UploadResult> {
     const phases = new PhaseTimer();
+    // Unknown pools fail before the body is read; the pool's policy is what the parser needs.
+    const known = (await this.pools.listForAllocation()).find((p) => p.name === req.pool) ?? (await this.pools.get(req.pool));
+    const spool = await this.spools.create();
     try {
+      const spooled = await this.spool(req, known, spool);
+      phases.mark('parse');
+      if (req.replace && spooled.rows === 0 && spooled.errors.total === 0 && !req.allowEmpty) {
+        throw DomainError.unprocessable(
+          'empty_replace',
+          `the upload lists no MAC: making pool ${req.pool} equal to it would remove every free MAC; ` +
+            'to do that, repeat the request with ?allowEmpty=true',
+        );
+      }
       return await this.db.transaction(async (m) => {
         const pool = await this.pools.lockForChange(req.pool, m);
-        const staged = await this.stage(req, pool, m);
-        phases.mark('parse+copy');
-        const samePool = await this.refuseConflicts(req, pool, m);
+        if (pool.id !== known.id || pool.allowUniversal !== known.allowUniversal) {
+          throw DomainError.conflict('pool_changed', `pool ${req.pool} changed while the upload was read; nothing was written, retry`);
+        }
+        await this.uploads.createStaging(m);
+        await this.uploads.copyIntoStaging(m, spool.read());
+        phases.mark('copy');
+        const samePool = await this.refuseBadLines(req, pool, m, spooled.errors);
         phases.mark('checks');
-        const counts = await this.uploads.merge(m, pool.id, req.replace, staged, samePool);
+        const counts = await this.uploads.merge(m, pool.id, req.replace, spooled.rows, samePool);
         phases.mark('merge');
-        this.logger.log({ pool: pool.name, rows: staged, ...counts, dryRun: req.dryRun, ms: phases.ms }, 'upload checked and merged');
+        this.logger.log({ pool: pool.name, rows: spooled.rows, ...counts, dryRun: req.dryRun, ms: phases.ms }, 'upload checked and merged');
         if (req.dryRun) throw new DryRunDone(counts);
         const action = req.replace ? 'pool.replace_macs' : 'pool.add_macs';
         await this.audit.record({ actor: req.actor.name, action, target: pool.name, details: counts }, m);
@@ -64,70 +109,78 @@ export class UploadService {
         );
       }
       throw err;
+    } finally {
+      await spool.discard();
     }
   }
 
   /**
-   * Parses the body and copies its MACs into the staging table; returns how many rows it holds.
-   * Refuses the upload, listing every bad line, when any line is bad.
+   * Reads the whole body, parsing it and writing the COPY rows of its good lines to the spool;
+   * bad lines are collected (the first MACPOOL_MAX_REPORTED_ERRORS, and their count). Any failure
+   * here (client gone, body over a limit, unreadable JSON) ends the upload before the database.
    */
-  private async stage(req: UploadRequest, pool: Pool, m: EntityManager): Promise<number> {
+  private async spool(req: UploadRequest, pool: Pool, spool: UploadSpool): Promise<Spooled> {
     const policy: RangePolicy = { allowUniversal: pool.allowUniversal, maxRangeSize: this.config.MACPOOL_MAX_RANGE };
     const maxMacs = this.config.MACPOOL_MAX_UPLOAD_MACS;
-    await this.uploads.createStaging(m);
-    const writer = await this.uploads.openCopy(m);
     const errors = new BoundedList<LineError>(this.config.MACPOOL_MAX_REPORTED_ERRORS);
+    const writer = spool.writer;
     let macs = 0;
-    for await (const batch of this.parse(req, policy)) {
-      for (const parsed of batch) {
-        if (!parsed.ok) {
-          errors.push(parsed.error);
-          continue;
+    let turn = performance.now();
+    try {
+      for await (const batch of this.parse(req, policy)) {
+        for (const parsed of batch) {
+          if (!parsed.ok) {
+            const { line, input, code, reason } = parsed.error;
+            errors.push({ line, input: clipInput(input), code, reason: clipInput(reason, MAX_REASON) });
+            continue;
+          }
+          macs += rangeSize(parsed.entry);
+          if (macs > maxMacs) {
+            throw DomainError.unprocessable(
+              'upload_too_large',
+              `the upload holds more than ${maxMacs} MACs (MACPOOL_MAX_UPLOAD_MACS); split it`,
+              { line: parsed.entry.line },
+            );
+          }
+          const expanding = writer.add(parsed.entry); // a promise only for ranges: no await per line
+          if (expanding) await expanding;
         }
-        macs += rangeSize(parsed.entry);
-        if (macs > maxMacs) {
-          throw DomainError.unprocessable(
-            'upload_too_large',
-            `the upload holds more than ${maxMacs} MACs (MACPOOL_MAX_UPLOAD_MACS); split it`,
-            {
-              line: parsed.entry.line,
-            },
-          );
+        await writer.drain();
+        if (performance.now() - turn > PARSE_SLICE_MS) {
+          await nextTurn();
+          turn = performance.now();
         }
-        // Once a line is bad nothing will be written: keep parsing to list every bad line, stop copying.
-        if (errors.total > 0) continue;
-        const expanding = writer.add(parsed.entry); // a promise only for ranges: no await per line
-        if (expanding) await expanding;
       }
-      await writer.drain();
+    } catch (err) {
+      if (err instanceof JsonSyntaxError) throw DomainError.invalid('invalid_json', `body is not valid JSON: ${err.message}`);
+      throw err;
     }
     await writer.end();
-    if (errors.total > 0) throw badLines(errors.items, errors.total, 'bad lines in the upload');
-    return writer.rows;
+    return { rows: writer.rows, errors };
   }
 
   /**
-   * The set-based checks over the staged file: MACs twice in the file or in another pool, and for
-   * a replace the live MACs it would drop. Returns how many staged MACs the pool already holds.
+   * The set-based checks over the staged file: MACs twice in the file or in another pool, merged
+   * with the lines the parser refused into one list by line; for a replace, then, the live MACs it
+   * would drop. Returns how many staged MACs the pool already holds.
    */
-  private async refuseConflicts(req: UploadRequest, pool: Pool, m: EntityManager): Promise<number> {
+  private async refuseBadLines(req: UploadRequest, pool: Pool, m: EntityManager, syntax: BoundedList<LineError>): Promise<number> {
     const limit = this.config.MACPOOL_MAX_REPORTED_ERRORS;
     await this.uploads.indexStaging(m);
     const dups = await this.uploads.duplicatesInFile(m, limit);
     const overlap = await this.uploads.overlap(m, pool.id);
     const others = overlap.otherPools > 0 ? await this.uploads.inOtherPools(m, pool.id, limit) : [];
-    const conflicts = [...dups.rows, ...others].sort((a, b) => a.line - b.line).slice(0, limit);
-    if (conflicts.length) {
-      throw badLines(
-        conflicts.map((c) => ({
-          line: c.line,
-          input: c.mac,
-          code: c.reason.startsWith('duplicate') ? 'duplicate_in_file' : 'in_other_pool',
-          reason: c.reason,
-        })),
-        dups.total + overlap.otherPools,
-        'MACs duplicated in the file or belonging to another pool',
-      );
+    const total = syntax.total + dups.total + overlap.otherPools;
+    if (total > 0) {
+      // Each list holds its first `limit` lines: the first `limit` of the union are among them.
+      const conflicts: LineError[] = [...dups.rows, ...others].map((c) => ({
+        line: c.line,
+        input: c.mac,
+        code: c.reason.startsWith('duplicate') ? 'duplicate_in_file' : 'in_other_pool',
+        reason: c.reason,
+      }));
+      const listed = [...syntax.items, ...conflicts].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, limit);
+      throw badLines(listed, total, 'bad lines in the upload');
     }
     if (req.replace) {
       const live = await this.uploads.liveMissingFromFile(m, pool.id, limit);
@@ -147,15 +200,32 @@ export class UploadService {
     return overlap.samePool;
   }
 
-  private parse(req: UploadRequest, policy: RangePolicy): AsyncIterable<ParsedBatch> | Iterable<ParsedBatch> {
+  private parse(req: UploadRequest, policy: RangePolicy): AsyncIterable<ParsedBatch> {
+    const maxLine = this.config.MACPOOL_MAX_LINE_LENGTH;
     switch (req.format) {
       case 'text':
-        return parseTextUpload(req.body as AsyncIterable<Buffer>, policy);
+        return parseTextUpload(req.body, policy, maxLine);
       case 'csv':
-        return parseCsvUpload(req.body as AsyncIterable<Buffer>, policy);
+        return parseCsvUpload(req.body, policy, maxLine);
       case 'json':
-        return parseJsonUpload(req.body, policy);
+        return parseJsonStream(atMostBytes(req.body, this.config.MACPOOL_JSON_UPLOAD_LIMIT), policy, maxLine);
     }
+  }
+}
+
+/** The body, refused as too large once it passes `maxBytes`. */
+async function* atMostBytes(body: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<Buffer | string> {
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      throw new DomainError(
+        'too_large',
+        'payload_too_large',
+        `JSON uploads are limited to ${Math.round(maxBytes / 1024 ** 2)} MiB (MACPOOL_JSON_UPLOAD_LIMIT); use text/plain or text/csv for large files`,
+      );
+    }
+    yield chunk;
   }
 }
 

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { UploadSlots } from './upload-slots.interceptor';
+import { UploadSpoolFiles } from './upload-spool';
 import { UploadController } from './upload.controller';
 import { UploadRepository } from './upload.repository';
 import { UploadService } from './upload.service';
@@ -7,6 +9,6 @@ import { PoolsModule } from '../pools/pools.module';
 @Module({
   imports: [PoolsModule],
   controllers: [UploadController],
-  providers: [UploadRepository, UploadService],
+  providers: [UploadRepository, UploadSpoolFiles, UploadService, UploadSlots],
 })
 export class UploadsModule {}
