@@ -206,7 +206,7 @@ power-switch)
   dir="${2:?usage: ha-cluster.sh power-switch DIR}"
   echo $$ > "$dir/power-switch.pid"
   declare -A was=([ctrl1]=on [ctrl2]=on)
-  while :; do
+  while [ -d "$dir" ]; do   # an interrupted run's switch ends with its dir
     for n in ctrl1 ctrl2; do
       now=$(cat "$dir/power-$n" 2>/dev/null || echo on)
       [ "$now" = "${was[$n]}" ] && continue
