@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import { AaiBridgeConfig, aaiBridgeEnv } from './config';
+import { DeviceModule } from './device/device.module';
 import { HandoffModule } from './handoff/handoff.module';
 import { MappingModule } from './mapping/mapping.module';
 import { MetadataModule } from './metadata/metadata.module';
@@ -13,6 +14,8 @@ import { AddMetadataSourceStatus1764630000000 } from './migrations/1764630000000
 import { CreateFederatedUsers1764621000000 } from './migrations/1764621000000-CreateFederatedUsers';
 import { CreateMappingApplyRuns1764621000100 } from './migrations/1764621000100-CreateMappingApplyRuns';
 import { CreateIssuedAppCredentials1764621000200 } from './migrations/1764621000200-CreateIssuedAppCredentials';
+import { CreateDeviceAuthorizations1764621000300 } from './migrations/1764621000300-CreateDeviceAuthorizations';
+import { CreateDeviceVerificationFailures1764621000400 } from './migrations/1764621000400-CreateDeviceVerificationFailures';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { SamlModule } from './saml/saml.module';
 import { SessionModule } from './session/session.module';
@@ -37,6 +40,8 @@ import { SessionModule } from './session/session.module';
         CreateFederatedUsers1764621000000,
         CreateMappingApplyRuns1764621000100,
         CreateIssuedAppCredentials1764621000200,
+        CreateDeviceAuthorizations1764621000300,
+        CreateDeviceVerificationFailures1764621000400,
       ],
       adminToken: { tokenVar: 'AAI_ADMIN_TOKEN', dataDirVar: 'AAI_DATA_DIR' },
     }),
@@ -46,6 +51,7 @@ import { SessionModule } from './session/session.module';
     MetadataModule,
     SamlModule,
     HandoffModule,
+    DeviceModule,
   ],
 })
 export class AppModule {}

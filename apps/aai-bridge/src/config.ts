@@ -109,6 +109,12 @@ export const aaiBridgeEnv = {
     min: 1,
     max: 10000,
   }),
+  AAI_APP_CREDENTIAL_DAYS: int({
+    description: 'validity of the application credential a CLI login (aai-bridge login, the device flow) receives',
+    default: 30,
+    min: 1,
+    max: 365,
+  }),
 };
 
 /** The validated values; inject with `@Inject(AaiBridgeConfig) config: AaiBridgeConfig`. */

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { ApiClient, fail as failWith, failureText } from '@app/cli';
 import { MappingError, parseAssertionText, processMapping, validateMapping } from '@app/keystone-mapping';
+import { withCloud } from './clouds-file';
 
 /** `aai-bridge`: the administrators' command line (mapping rules, their preview and application, users). */
 const program = new Command('aai-bridge').description('INFN AAI to Keystone bridge: mapping rules and federated users').addHelpText(
@@ -18,6 +21,7 @@ Examples:
   aai-bridge mapping put rules.json --apply-now  # re-provision every known user now (--dry-run: preview only)
   aai-bridge mapping resume 3                    # resume apply-now run 3 after a failure
   aai-bridge users dormant
+  aai-bridge login --url https://aai.cloud.infn.it --project cms   # on a machine without a browser
   aai-bridge mapping history`,
 );
 
@@ -205,6 +209,104 @@ program
     for (const u of users)
       process.stdout.write(`${u.userName}  last seen ${u.lastSeenAt}  dormant since ${u.dormantSince}${u.idp ? `  ${u.idp}` : ''}\n`);
     if (!users.length) process.stdout.write('no dormant users\n');
+  });
+
+/** RFC 8628's answers, as the bridge gives them. */
+interface DeviceCode {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete: string;
+  expires_in: number;
+  interval: number;
+}
+interface DeviceCredential {
+  auth_url: string;
+  application_credential_id: string;
+  application_credential_secret: string;
+  project_name: string;
+  expires_at: string;
+}
+
+/** What the device endpoints answer: a result, RFC 8628's { error, error_description }, or the bridge's error shape. */
+type DeviceAnswer = Partial<DeviceCode & DeviceCredential> & {
+  error?: string | { message?: string };
+  error_description?: string;
+};
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: DeviceAnswer }> {
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  } catch (err) {
+    fail(`cannot reach ${new URL(url).origin}: ${(err as Error).cause ?? (err as Error).message}`);
+  }
+  const text = await res.text();
+  try {
+    return { status: res.status, body: text ? JSON.parse(text) : {} };
+  } catch {
+    fail(`${url} answered ${res.status} with no JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+program
+  .command('login')
+  .description('log in from a machine without a browser: approve a code in any browser; an application credential goes into clouds.yaml')
+  .requiredOption('--url <bridge>', 'the bridge, e.g. https://aai.cloud.example')
+  .option('--project <name>', 'the project to ask for (you confirm it, or pick another, in the browser)')
+  .option('--cloud <name>', 'the clouds.yaml entry to write or update (default: the project name)')
+  .option('--clouds-file <path>', 'default: $OS_CLIENT_CONFIG_FILE, else ~/.config/openstack/clouds.yaml')
+  .action(async (o: { url: string; project?: string; cloud?: string; cloudsFile?: string }) => {
+    const base = o.url.replace(/\/+$/, '');
+    const started = await postJson(`${base}/device/code`, { project: o.project, cloud: o.cloud });
+    const refusal = started.body.error;
+    if (started.status !== 200) fail(`the bridge refused: ${(typeof refusal === 'object' && refusal.message) || started.status}`);
+    const code = started.body as DeviceCode;
+    process.stdout.write(
+      `To log in, open ${code.verification_uri} in any browser and enter the code ${code.user_code}\n` +
+        `(or open ${code.verification_uri_complete}). Waiting for your approval...\n`,
+    );
+    let interval = code.interval;
+    const deadline = Date.now() + code.expires_in * 1000;
+    let credential: DeviceCredential | undefined;
+    while (!credential) {
+      if (Date.now() > deadline) fail('the code expired before it was approved; run aai-bridge login again');
+      await new Promise((r) => setTimeout(r, interval * 1000));
+      const polled = await postJson(`${base}/device/token`, {
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        device_code: code.device_code,
+      });
+      if (polled.status === 200) credential = polled.body as DeviceCredential;
+      else if (polled.body.error === 'authorization_pending') continue;
+      else if (polled.body.error === 'slow_down') interval += 5;
+      else if (polled.body.error === 'access_denied') fail('the login was refused in the browser');
+      else if (polled.body.error === 'expired_token') fail('the code expired before it was approved; run aai-bridge login again');
+      else fail(`the bridge refused: ${polled.body.error_description ?? JSON.stringify(polled.body.error) ?? polled.status}`);
+    }
+    const file = o.cloudsFile ?? process.env.OS_CLIENT_CONFIG_FILE ?? join(homedir(), '.config', 'openstack', 'clouds.yaml');
+    const name = o.cloud ?? credential.project_name;
+    let text: string;
+    try {
+      text = withCloud(existsSync(file) ? readFileSync(file, 'utf8') : '', name, {
+        authUrl: credential.auth_url,
+        credentialId: credential.application_credential_id,
+        credentialSecret: credential.application_credential_secret,
+        projectName: credential.project_name,
+        expiresAt: credential.expires_at,
+      });
+    } catch (err) {
+      fail(
+        `${file}: ${(err as Error).message} (the credential ${credential.application_credential_id} was made; fix the file and log in again)`,
+      );
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    // It holds a secret: readable by the user only.
+    writeFileSync(file, text, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    process.stdout.write(
+      `Logged in: cloud "${name}" (project ${credential.project_name}, expires ${credential.expires_at}) written to ${file}\n` +
+        `Try: openstack --os-cloud ${name} token issue\n`,
+    );
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => fail(failureText(err, { withStatus: false })));

@@ -13,5 +13,6 @@ import { SessionModule } from '../session/session.module';
   imports: [SamlModule, SessionModule, KeystoneModule, ProvisioningModule],
   controllers: [HandoffController],
   providers: [UserSecretRepository, SecretBox, UserTokenService, HandoffService],
+  exports: [HandoffService],
 })
 export class HandoffModule {}

@@ -9,6 +9,15 @@ import { ProvisioningService } from '../provisioning/provisioning.service';
 import { SamlService } from '../saml/saml.service';
 import { ActiveSession } from '../session/session.service';
 
+/** An application credential just made (its secret is shown once, never stored). */
+export interface IssuedCredential {
+  credentialName: string;
+  credential: { id: string; secret: string };
+  expiresAt: Date;
+  /** The Keystone URL users reach (KEYSTONE_PUBLIC_URL). */
+  authUrl: string;
+}
+
 /** A page for a logged-in user, or where to log in first. */
 export type PageOrLogin = { html: string } | { loginFirst: string };
 
@@ -45,20 +54,27 @@ export class HandoffService {
     const { identity } = session;
     const project = identity.projects.find((p) => p.id === form.project);
     if (!project) throw DomainError.invalid('unknown_project', 'project must be one of your projects (see /cli)');
-    const { token } = await this.tokens.tokenFor(identity.keystoneUserId, project.id);
+    const issued = await this.issueCredential(identity.keystoneUserId, project, form.days ?? DEFAULT_CREDENTIAL_DAYS, 'aai-cli');
+    return cloudsYaml({ ...issued, projectName: project.name });
+  }
+
+  /**
+   * An application credential for the user on the project (made with the user's own token, as
+   * Keystone requires), remembered by id so that losing the role on the project deletes it too.
+   */
+  async issueCredential(userId: string, project: { id: string; name: string }, days: number, prefix: string): Promise<IssuedCredential> {
+    const { token } = await this.tokens.tokenFor(userId, project.id);
     const now = this.clock.now();
-    const expiresAt = new Date(now.getTime() + (form.days ?? DEFAULT_CREDENTIAL_DAYS) * 86_400_000);
-    const credentialName = `aai-cli-${project.name}-${now.toISOString().slice(0, 19).replace(/[:T]/g, '')}`;
-    const credential = await this.keystone.createApplicationCredential(token, identity.keystoneUserId, credentialName, expiresAt);
-    // Remembered (the id only) so that losing the role on this project deletes it too.
+    const expiresAt = new Date(now.getTime() + days * 86_400_000);
+    const credentialName = `${prefix}-${project.name}-${now.toISOString().slice(0, 19).replace(/[:T]/g, '')}`;
+    const credential = await this.keystone.createApplicationCredential(token, userId, credentialName, expiresAt);
     await this.provisioning.credentialIssued({
       credentialId: credential.id,
-      keystoneUserId: identity.keystoneUserId,
+      keystoneUserId: userId,
       projectId: project.id,
       name: credentialName,
       expiresAt,
     });
-    const authUrl = this.config.KEYSTONE_PUBLIC_URL ?? this.keystone.url;
-    return cloudsYaml({ credentialName, projectName: project.name, expiresAt, authUrl, credential });
+    return { credentialName, credential, expiresAt, authUrl: this.config.KEYSTONE_PUBLIC_URL ?? this.keystone.url };
   }
 }
