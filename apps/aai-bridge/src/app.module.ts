@@ -10,12 +10,12 @@ import { CreateGrants1732600000100 } from './migrations/1732600000100-CreateGran
 import { CreateSamlStateAndSessions1732600000200 } from './migrations/1732600000200-CreateSamlStateAndSessions';
 import { CreateUserSecrets1732600000300 } from './migrations/1732600000300-CreateUserSecrets';
 import { CreateIdpMetadataCache1732600000400 } from './migrations/1732600000400-CreateIdpMetadataCache';
-import { AddMetadataSourceStatus1764630000000 } from './migrations/1764630000000-AddMetadataSourceStatus';
 import { CreateFederatedUsers1764621000000 } from './migrations/1764621000000-CreateFederatedUsers';
 import { CreateMappingApplyRuns1764621000100 } from './migrations/1764621000100-CreateMappingApplyRuns';
 import { CreateIssuedAppCredentials1764621000200 } from './migrations/1764621000200-CreateIssuedAppCredentials';
 import { CreateDeviceAuthorizations1764621000300 } from './migrations/1764621000300-CreateDeviceAuthorizations';
 import { CreateDeviceVerificationFailures1764621000400 } from './migrations/1764621000400-CreateDeviceVerificationFailures';
+import { AddMetadataSourceStatus1764630000000 } from './migrations/1764630000000-AddMetadataSourceStatus';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { SamlModule } from './saml/saml.module';
 import { SessionModule } from './session/session.module';
