@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { formatMac } from '@app/mac';
+import { UploadRepository } from '../../apps/mac-pool/src/uploads/upload.repository';
 import { TestApp, startMacPool } from '../support/mac-pool-app';
 
 type LineErrorBody = { line: number | null; input: string; code: string; reason: string };
@@ -146,5 +148,29 @@ describe('mac-pool: upload refusals (real PostgreSQL)', () => {
       expect(res.body.error.details.errors).toEqual([expect.objectContaining({ line: 2, code: 'line_too_long' })]);
       expect(await count('long')).toBe(0);
     });
+  });
+
+  it('a COPY whose source fails mid-way is cancelled (CopyFail): the transaction rolls back at once and the connection is reusable', async () => {
+    const db = t.app.get(DataSource);
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    const backend: number = (await runner.query('SELECT pg_backend_pid() AS pid'))[0].pid;
+    await runner.startTransaction();
+    const repo = t.app.get(UploadRepository);
+    await repo.createStaging(runner.manager);
+    async function* failing() {
+      yield `1\t${formatMac(0x02000000c001)}\t\\N\t\\N\t\\N\t\\N\n`;
+      await new Promise((r) => setTimeout(r, 50));
+      throw new Error('client went away');
+    }
+    await expect(repo.copyIntoStaging(runner.manager, Readable.from(failing()))).rejects.toThrow();
+    const [state] = await db.query('SELECT state, query FROM pg_stat_activity WHERE pid = $1', [backend]);
+    expect(state.query).toMatch(/^COPY/);
+    expect(state.state).toBe('idle in transaction (aborted)');
+    const started = Date.now();
+    await runner.rollbackTransaction();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await runner.query('SELECT 1 AS one'))[0].one).toBe(1);
+    await runner.release();
   });
 });
