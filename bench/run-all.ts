@@ -1,12 +1,13 @@
 import { benchAaiBridge } from './aai-bridge.bench';
 import { benchAllocation } from './allocation.bench';
+import { benchFederationMetadata } from './federation-metadata.bench';
 import { startDatabase } from './harness';
 import { benchMappingRollout } from './mapping-rollout.bench';
 import { benchNeutron } from './neutron.bench';
 import { benchPoolSizes } from './pool-sizes.bench';
 import { benchUpload } from './upload.bench';
 
-const usage = `usage: npm run bench -- [upload|allocation|sizes|neutron|aai|rollout ...] [--lines N] [--users N] [--apply-users N] [--sizes 10000,1000000,16000000]
+const usage = `usage: npm run bench -- [upload|allocation|sizes|neutron|aai|rollout|metadata ...] [--lines N] [--users N] [--apply-users N] [--sizes 10000,1000000,16000000] [--idps N] [--mb N]
 Benchmarks print figures and ratios against baselines measured in the same run; they are not tests.`;
 
 async function main() {
@@ -17,7 +18,7 @@ async function main() {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const picked = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-  const which = picked.length ? picked : ['upload', 'allocation', 'sizes', 'neutron', 'aai', 'rollout'];
+  const which = picked.length ? picked : ['upload', 'allocation', 'sizes', 'neutron', 'aai', 'rollout', 'metadata'];
   const db = await startDatabase();
   try {
     for (const name of which) {
@@ -28,6 +29,7 @@ async function main() {
       else if (name === 'aai') await benchAaiBridge(db.adminUrl);
       else if (name === 'rollout')
         await benchMappingRollout(db.adminUrl, Number(opt('--users') ?? 10_000), Number(opt('--apply-users') ?? 200));
+      else if (name === 'metadata') await benchFederationMetadata(Number(opt('--idps') ?? 3500), Number(opt('--mb') ?? 80));
       else if (name === 'sizes') await benchPoolSizes(db.adminUrl, (opt('--sizes') ?? '10000,1000000,16000000').split(',').map(Number));
       else throw new Error(`unknown benchmark ${name}\n${usage}`);
     }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignedXml } from 'xml-crypto';
@@ -40,19 +40,23 @@ const entity = (id: string, o: { scope?: string; name?: string; validUntil?: str
 const aggregate = (body: string, attrs = 'validUntil="2026-06-08T00:00:00Z" cacheDuration="PT6H"') =>
   `<md:EntitiesDescriptor ${MD_NS} ID="agg1" Name="test-federation" ${attrs}>${body}</md:EntitiesDescriptor>`;
 
-function sign(xml: string, key: string, o: { uri?: string; algorithm?: string } = {}): string {
+function sign(
+  xml: string,
+  key: string,
+  o: { uri?: string; algorithm?: string; xpath?: string; action?: 'prepend' | 'append' } = {},
+): string {
   const sig = new SignedXml({
     privateKey: key,
     canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
     signatureAlgorithm: o.algorithm ?? 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   });
   sig.addReference({
-    xpath: '/*',
+    xpath: o.xpath ?? '/*',
     transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-    ...(o.uri === undefined ? { isEmptyUri: true } : {}),
+    ...(o.xpath === undefined ? { isEmptyUri: true } : {}),
   });
-  sig.computeSignature(xml, { location: { reference: '/*', action: 'prepend' } });
+  sig.computeSignature(xml, { location: { reference: '/*', action: o.action ?? 'prepend' } });
   return sig.getSignedXml();
 }
 
@@ -161,5 +165,71 @@ describe('metadata documents', () => {
   it('reads xsd durations', () => {
     expect([parseDuration('PT6H'), parseDuration('P1D'), parseDuration('PT30M15S')]).toEqual([21600, 86400, 1815]);
     expect(() => parseDuration('6h')).toThrow(MetadataRefused);
+  });
+
+  it('verifies what xmlsec1 signs: comments, CDATA, CRLF, entities, UTF-8, namespaces declared below the root', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'md-xmlsec-'));
+    execFileSync('cp', ['/dev/null', `${dir}/in.xml`]);
+    const odd =
+      `<md:EntityDescriptor entityID="https://odd"><!-- a comment --><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">\r\n` +
+      `<md:Extensions><x:Other xmlns:x="urn:x" x:a="1" b="&lt;&amp;"><![CDATA[<cdata & more>]]></x:Other><mdui:UIInfo><mdui:DisplayName xml:lang="it">Università &amp; Co</mdui:DisplayName></mdui:UIInfo></md:Extensions>` +
+      `<md:KeyDescriptor><ds:KeyInfo><ds:X509Data><ds:X509Certificate>AAAA</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
+      `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://odd/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
+    const template =
+      '<ds:Signature><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>' +
+      '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"/><ds:Reference URI="#agg1"><ds:Transforms>' +
+      '<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms>' +
+      '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha512"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>';
+    const unsigned = `<?xml version="1.0" encoding="UTF-8"?>\n` + aggregate(template + entity('https://a') + odd);
+    writeFileSync(`${dir}/in.xml`, unsigned);
+    writeFileSync(`${dir}/key.pem`, federation.key);
+    execFileSync(
+      'xmlsec1',
+      [
+        '--sign',
+        '--privkey-pem',
+        `${dir}/key.pem`,
+        '--id-attr:ID',
+        'urn:oasis:names:tc:SAML:2.0:metadata:EntitiesDescriptor',
+        '--output',
+        `${dir}/out.xml`,
+        `${dir}/in.xml`,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const signed = readFileSync(`${dir}/out.xml`, 'utf8');
+    const doc = readMetadata(signed, { signers, now: NOW });
+    expect(doc.entities.map((e) => [e.entityId, e.displayName])).toEqual([
+      ['https://a', 'https://a'],
+      ['https://odd', 'Università & Co'],
+    ]);
+    expect(refusal(() => readMetadata(signed.replace('Università &amp; Co', 'Universita &amp; Co'), { signers, now: NOW }))).toBe(
+      'signature',
+    );
+  });
+
+  it('verifies a signature placed last in the root', () => {
+    expect(readMetadata(sign(twoIdps, federation.key, { action: 'append' }), { signers, now: NOW }).entities).toHaveLength(2);
+  });
+
+  it('refuses a reference to an element inside the root, two signatures, an altered SignatureValue', () => {
+    const inner = aggregate(entity('https://a').replace('<md:EntityDescriptor', '<md:EntityDescriptor ID="inner"'));
+    expect(refusal(() => readMetadata(sign(inner, federation.key, { xpath: "//*[@ID='inner']" }), { signers, now: NOW }))).toBe(
+      'signature',
+    );
+    const signed = sign(twoIdps, federation.key);
+    const signatureXml = /<(ds:)?Signature[\s\S]*<\/(ds:)?Signature>/.exec(signed)![0];
+    expect(refusal(() => readMetadata(signed.replace(signatureXml, signatureXml + signatureXml), { signers, now: NOW }))).toBe('signature');
+    const value = /<SignatureValue>([^<]+)</.exec(signed)![1];
+    const altered = signed.replace(value, (value[0] === 'A' ? 'B' : 'A') + value.slice(1));
+    expect(refusal(() => readMetadata(altered, { signers, now: NOW }))).toBe('signature');
+  });
+
+  it('refuses a DOCTYPE (no entity declarations) and processing instructions inside the root', () => {
+    const plain = { signers: [], now: NOW };
+    expect(refusal(() => readMetadata(`<!DOCTYPE x [<!ENTITY e "boom">]>${twoIdps}`, plain))).toBe('invalid');
+    expect(refusal(() => readMetadata(twoIdps.replace('<md:EntityDescriptor', '<?pi x?><md:EntityDescriptor'), plain))).toBe('invalid');
   });
 });
