@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
+import { ConsoleModule } from '@app/platform/console/console.module';
 import { AllocationsModule } from './allocations/allocations.module';
 import { MacPoolConfig, macPoolEnv } from './config';
 import { MacsModule } from './macs/macs.module';
@@ -25,6 +26,7 @@ import { UploadsModule } from './uploads/uploads.module';
     AllocationsModule,
     MacsModule,
     ReconcileModule,
+    ConsoleModule.forApp('mac-pool'),
   ],
 })
 export class AppModule {}

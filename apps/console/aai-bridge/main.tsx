@@ -1,0 +1,9 @@
+import { render } from 'preact';
+import { Role } from '../shared/api';
+import { Shell } from '../shared/shell';
+import { Tokens } from '../shared/tokens';
+import '../shared/style.css';
+
+const routes = [{ path: '/', label: 'Tokens', page: ({ role }: { role: Role }) => <Tokens role={role} roles={['admin', 'reader']} /> }];
+
+render(<Shell service="aai-bridge" routes={routes} />, document.getElementById('app')!);
