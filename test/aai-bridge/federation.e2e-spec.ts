@@ -192,6 +192,8 @@ peers('aai-bridge in a federation: signed aggregate, many IdPs, discovery, scope
     expect(html).toContain('>Università degli Studi di Milano</a>');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
     expect(html).not.toMatch(/\son\w+=/);
+    // A remembered choice that does not decode is only ignored.
+    expect((await fetch(`${nodes[0].url}/saml/login`, { headers: { Cookie: 'aai_idp=%E0%A4%A' } })).status).toBe(200);
     const script = await fetch(`${nodes[0].url}/saml/discovery.js`);
     expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
   });

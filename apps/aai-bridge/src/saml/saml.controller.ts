@@ -27,8 +27,7 @@ export class SamlController {
     summary: 'Start a login at the IdP (idp=entityID; without it and with several IdPs: discovery); comes back to returnTo',
   })
   async login(@Query() query: LoginQueryDto, @Req() req: Request, @Res() res: Response) {
-    const remembered = /(?:^|;\s*)aai_idp=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    const start = await this.saml.loginStart(query.returnTo, query.idp, remembered && decodeURIComponent(remembered));
+    const start = await this.saml.loginStart(query.returnTo, query.idp, rememberedIdp(req));
     if ('redirect' in start) {
       if (query.idp && start.idp)
         res.cookie(IDP_COOKIE, start.idp, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86_400_000, path: '/saml/login' });
@@ -82,5 +81,15 @@ export class SamlController {
     const target = await this.saml.singleLogoutPost(form);
     if (form.SAMLResponse) res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.redirect(302, target);
+  }
+}
+
+/** The IdP chosen last (a preference only: a cookie that does not decode is ignored). */
+function rememberedIdp(req: Request): string | undefined {
+  const raw = /(?:^|;\s*)aai_idp=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+  try {
+    return raw ? decodeURIComponent(raw) : undefined;
+  } catch {
+    return undefined;
   }
 }
