@@ -74,7 +74,11 @@ function build(users: KnownUser[], o: { currentVersion?: number; activeRun?: boo
     replace: jest.fn(async () => ({ version: 2, rules: RULES.rules })),
   };
   const provisioning = {
-    reprovision: jest.fn(async () => ({ granted: ['project cms: role member'], revoked: [], deletedCredentials: 0 })),
+    reprovision: jest.fn(async (_user: { keystoneUserId: string }, _mapped: unknown) => ({
+      granted: ['project cms: role member'],
+      revoked: [] as string[],
+      deletedCredentials: 0,
+    })),
   };
   const service = new MappingRolloutService(
     mapping as unknown as MappingService,
