@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
+import { ConsoleModule } from '@app/platform/console/console.module';
 import { AaiBridgeConfig, aaiBridgeEnv } from './config';
 import { DeviceModule } from './device/device.module';
 import { HandoffModule } from './handoff/handoff.module';
@@ -52,6 +53,7 @@ import { SessionModule } from './session/session.module';
     SamlModule,
     HandoffModule,
     DeviceModule,
+    ConsoleModule.forApp('aai-bridge'),
   ],
 })
 export class AppModule {}

@@ -1,9 +1,13 @@
 import { render } from 'preact';
+import { Mapping } from './mapping';
 import { Role } from '../shared/api';
 import { Shell } from '../shared/shell';
 import { Tokens } from '../shared/tokens';
 import '../shared/style.css';
 
-const routes = [{ path: '/', label: 'Tokens', page: ({ role }: { role: Role }) => <Tokens role={role} roles={['admin', 'reader']} /> }];
+const routes = [
+  { path: '/', label: 'Mapping rules', page: Mapping },
+  { path: '/tokens', label: 'Tokens', page: ({ role }: { role: Role }) => <Tokens role={role} roles={['admin', 'reader']} /> },
+];
 
 render(<Shell service="aai-bridge" routes={routes} />, document.getElementById('app')!);
