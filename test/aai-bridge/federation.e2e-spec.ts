@@ -217,6 +217,17 @@ peers('aai-bridge in a federation: signed aggregate, many IdPs, discovery, scope
     expect([bobMe.userName, bobMe.projects.map((p: any) => p.name)]).toEqual(['bob@unimi.it', ['lhcb']]);
   }, 60_000);
 
+  it('lets the mapping test endpoint try the per-IdP rules with the idp attribute', async () => {
+    const current = (await api(nodes[0], '/v1/mapping')).body;
+    const res = await fetch(`${nodes[0].url}/v1/mapping/test`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ rules: current.rules, assertion: { eduPersonPrincipalName: 'bob@unimi.it', idp: unimiId } }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).projects.map((p: any) => p.name)).toEqual(['lhcb']);
+  });
+
   it("refuses the identity when the second IdP asserts an ePPN in the first IdP's scope", async () => {
     const mallory = await loginVia(unimiId, 'mallory');
     // The ePPN is dropped, so the rules find no user: refused (no_mapping, or provisioning of no user).
