@@ -4,6 +4,7 @@ import { ConsoleModule } from '@app/platform/console/console.module';
 import { AllocationsModule } from './allocations/allocations.module';
 import { MacPoolConfig, macPoolEnv } from './config';
 import { MacsModule } from './macs/macs.module';
+import { UsageModule } from './macs/usage.module';
 import { CreatePoolsMacsHistory1732500000100 } from './migrations/1732500000100-CreatePoolsMacsHistory';
 import { PoolsModule } from './pools/pools.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
@@ -26,6 +27,7 @@ import { UploadsModule } from './uploads/uploads.module';
     AllocationsModule,
     MacsModule,
     ReconcileModule,
+    UsageModule,
     ConsoleModule.forApp('mac-pool'),
   ],
 })
