@@ -232,6 +232,19 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
     expect(await c.page.getByTestId('full-warning').textContent()).toContain('almost-full is 100% in use');
     expect(await countsShown(c.page, 'almost-full')).toMatchObject({ reserved: 10, free: 0, total: 10 });
     await c.shot('overview');
+
+    // The second chart: usage over time from the history, drawn by uPlot on a canvas, numbers in a table.
+    await c.page.locator('.chart canvas').first().waitFor();
+    await c.page.getByLabel('Pool', { exact: true }).selectOption('almost-full');
+    await c.page.getByTestId('usage-now').getByText('now: 10 held').waitFor();
+    await c.page.getByLabel('Per', { exact: true }).selectOption('hour');
+    await c.page.getByText('hour: 10 allocated, 0 released').waitFor();
+    await c.page.getByText('The numbers').click();
+    const rows = c.page.getByRole('table', { name: 'Usage over time' }).locator('tbody tr');
+    expect(await rows.count()).toBe(48);
+    expect(await rows.last().locator('td.num').allTextContents()).toEqual(['10', '0', '10']);
+    await c.page.locator('#usage-title').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await c.shot('usage-over-time');
   });
 
   it('shows a new token once, lists it and deletes it', async () => {
