@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { TestApp, startAaiBridge } from '../support/aai-bridge-app';
 import { freePort } from '../support/free-port';
@@ -172,5 +173,22 @@ peers('aai-bridge login: the device flow end to end (real IdP, real Keystone, op
     expect(await poll(code.device_code)).toMatchObject({ status: 400, body: { error: 'authorization_pending' } });
     expect(await poll(code.device_code)).toMatchObject({ status: 400, body: { error: 'slow_down' } });
     expect(await poll('not-a-code')).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+  it('purges codes expired over an hour ago (housekeeping, real database)', async () => {
+    const { DevicePurgeJob } =
+      require('../../apps/aai-bridge/src/device/device-purge.job') as typeof import('../../apps/aai-bridge/src/device/device-purge.job');
+    const pg = new Client({ connectionString: t.databaseUrl });
+    await pg.connect();
+    try {
+      const count = async () => (await pg.query('SELECT count(*)::int AS n FROM device_authorizations')).rows[0].n;
+      const before = await count();
+      expect(before).toBeGreaterThan(0);
+      await pg.query(`UPDATE device_authorizations SET expires_at = now() - interval '2 hours'`);
+      await fetch(`${publicUrl}/device/code`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      expect(await t.app.get(DevicePurgeJob).runOnce()).toMatchObject({ skipped: false, purged: { device_authorizations: before } });
+      expect(await count()).toBe(1);
+    } finally {
+      await pg.end();
+    }
   });
 });

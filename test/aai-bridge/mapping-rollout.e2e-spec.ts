@@ -145,7 +145,9 @@ peers('aai-bridge: mapping preview, apply-now and dormant accounts (real IdP, re
   });
 
   it('keeps per user only the attributes the rules read, and when the user was seen', async () => {
-    const rows = await sql('SELECT user_name, attributes, last_seen_at FROM federated_users ORDER BY user_name');
+    const rows = await sql('SELECT user_name, idp, attributes, last_seen_at FROM federated_users ORDER BY user_name');
+    const idpEntityId = /entityID="([^"]+)"/.exec(await (await fetch(idp.metadataUrl)).text())![1];
+    expect(rows.map((r) => r.idp)).toEqual([idpEntityId, idpEntityId, idpEntityId]);
     expect(rows.map((r) => r.user_name)).toEqual(['alice@infn.it', 'bob@infn.it', 'carol@infn.it']);
     expect(rows[0].attributes).toEqual({
       uid: ['alice'],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { batchDeleteSql } from '@app/platform/housekeeping/batch-delete';
 
 export type DeviceStatus = 'pending' | 'approved' | 'denied' | 'issuing' | 'consumed';
 
@@ -99,10 +100,13 @@ export class DeviceAuthorizationRepository {
     await this.db.query('INSERT INTO device_verification_failures (keystone_user_id, failed_at) VALUES ($1, $2)', [keystoneUserId, at]);
   }
 
-  /** Expired authorizations and old failures are of no further use. */
-  async purge(before: Date): Promise<number> {
-    const [, a] = await this.db.query('DELETE FROM device_authorizations WHERE expires_at < $1', [before]);
-    const [, f] = await this.db.query('DELETE FROM device_verification_failures WHERE failed_at < $1', [before]);
-    return a + f;
+  /** At most `limit` authorizations expired before `before` deleted (housekeeping batches). */
+  async purgeExpired(before: Date, limit: number): Promise<number> {
+    return (await this.db.query(batchDeleteSql('device_authorizations', 'expires_at < $2', '$1'), [limit, before]))[0].n;
+  }
+
+  /** At most `limit` wrong-code records older than `before` deleted (they count for ten minutes). */
+  async purgeFailures(before: Date, limit: number): Promise<number> {
+    return (await this.db.query(batchDeleteSql('device_verification_failures', 'failed_at < $2', '$1'), [limit, before]))[0].n;
   }
 }

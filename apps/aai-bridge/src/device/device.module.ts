@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HousekeepingModule } from '@app/platform/housekeeping/housekeeping.module';
 import { DeviceAuthorizationRepository } from './device-authorization.repository';
 import { DeviceFlowService } from './device-flow.service';
 import { DevicePurgeJob } from './device-purge.job';
@@ -8,7 +9,7 @@ import { SessionModule } from '../session/session.module';
 
 /** CLI login without a browser on the machine (RFC 8628's device authorization grant). */
 @Module({
-  imports: [HandoffModule, SessionModule],
+  imports: [HandoffModule, SessionModule, HousekeepingModule],
   controllers: [DeviceController],
   providers: [DeviceAuthorizationRepository, DeviceFlowService, DevicePurgeJob],
 })

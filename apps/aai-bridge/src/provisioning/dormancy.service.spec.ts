@@ -19,7 +19,7 @@ function build(cfg: Partial<AaiBridgeConfig>, o: { stale?: DormantUser[]; dorman
   const users = {
     notSeenSince: jest.fn(async () => o.stale ?? []),
     dormantNotSeenSince: jest.fn(async () => o.dormant ?? []),
-    markDormant: jest.fn(async () => undefined),
+    markDormant: jest.fn(async () => true),
     forget: jest.fn(async () => undefined),
     clearAttributesNotSeenSince: jest.fn(async () => 0),
   };

@@ -69,7 +69,8 @@ export class DormancyService {
       if (err instanceof KeystoneError && err.status === 404) return this.users.forget(u.keystoneUserId);
       throw err;
     }
-    await this.users.markDormant(u.keystoneUserId, now);
+    // Both nodes may sweep at once: the revocations and the disable are idempotent, the record once.
+    if (!(await this.users.markDormant(u.keystoneUserId, now))) return;
     this.counted.inc({ action: 'disabled' });
     await this.audit.record({
       actor: 'aai-bridge',

@@ -96,8 +96,13 @@ export class FederatedUserRepository {
     ]);
   }
 
-  async markDormant(keystoneUserId: string, at: Date): Promise<void> {
-    await this.db.query('UPDATE federated_users SET dormant_since = $2 WHERE keystone_user_id = $1', [keystoneUserId, at]);
+  /** false: already dormant (the other node's sweep got there first). */
+  async markDormant(keystoneUserId: string, at: Date): Promise<boolean> {
+    const [, count] = await this.db.query(
+      'UPDATE federated_users SET dormant_since = $2 WHERE keystone_user_id = $1 AND dormant_since IS NULL',
+      [keystoneUserId, at],
+    );
+    return count === 1;
   }
 
   /** A user deleted from Keystone: nothing of theirs stays (attributes, grant records, held secrets). */
