@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { Mapping } from './mapping';
+import { Metadata } from './metadata';
 import { Role } from '../shared/api';
 import { Shell } from '../shared/shell';
 import { Tokens } from '../shared/tokens';
@@ -7,6 +8,7 @@ import '../shared/style.css';
 
 const routes = [
   { path: '/', label: 'Mapping rules', page: Mapping },
+  { path: '/idps', label: 'Identity providers', page: Metadata },
   { path: '/tokens', label: 'Tokens', page: ({ role }: { role: Role }) => <Tokens role={role} roles={['admin', 'reader']} /> },
 ];
 
