@@ -14,6 +14,8 @@ const MAC_VIP = '10.99.0.100';
 const PG_VIP = '10.99.0.20';
 const PG = `postgres://postgres@${PG_VIP}:5432/postgres`;
 const MAC_POOL_ENTRY = join(ROOT, 'dist/apps/mac-pool/src/main.js');
+/** mac-pool's processes, for ha-cluster.sh sample. */
+const MAC_POOL_PROC = `proc:node:${MAC_POOL_ENTRY}`;
 // The agent's PID file in the node's own /run (its default: HA_RSCTMP, the resource's instance).
 const MAC_POOL_PID_FILE = '/run/resource-agents/mac-pool-svc-mac-pool.pid';
 // The node that wins a fence race: the device that fences it waits FENCE_DELAY_SECONDS first.
@@ -48,7 +50,7 @@ interface AllocResult {
   mismatches: number;
 }
 
-/** One look at the whole test network: who runs what, who holds which address, who writes to the database. */
+/** One look at the whole test network: who runs what, who holds which address. */
 interface Sample {
   at: number;
   /** Per process: "node pid state" (host PIDs), zombies left out. */
@@ -56,8 +58,11 @@ interface Sample {
   postmasters: string[];
   macVip: string[];
   pgVip: string[];
-  /** client_addr of mac-pool's connections, as PostgreSQL (through its VIP) sees them; null when it does not answer. */
-  writers: string[] | null;
+}
+/** Who writes to the database: client_addr of mac-pool's sessions, as PostgreSQL (through its VIP) sees them. */
+interface DbSample {
+  at: number;
+  writers: string[];
 }
 
 /**
@@ -187,31 +192,35 @@ services:
     return NaN;
   }
 
-  /** mac-pool's TCP connections to PostgreSQL's VIP on a node, by owner ("pid=N" in that node's PID namespace). */
+  /** The node's TCP connections to PostgreSQL's VIP: local port → owner's PID (in that node's PID namespace). */
   const dbConnectionOwners = (node: string) =>
-    cluster('on', node, 'ss', '-Htnp', 'state', 'established', 'dst', `${PG_VIP}:5432`)
-      .split('\n')
-      .map((l) => /pid=(\d+)/.exec(l)?.[1])
-      .filter((p): p is string => !!p);
+    new Map(
+      cluster('on', node, 'ss', '-Htnp', 'state', 'established', 'dst', `${PG_VIP}:5432`)
+        .split('\n')
+        .map((l) => [/:(\d+)\s+\S+:5432\b/.exec(l)?.[1], /pid=(\d+)/.exec(l)?.[1]])
+        .filter((e): e is [string, string] => !!e[0] && !!e[1]),
+    );
 
   it('a hung mac-pool (SIGSTOP) is detected by the monitor and restarted within the bound the configuration implies, and lets go of its port and database connections', async () => {
     const node = locate('svc-mac-pool')[0];
-    // What the configuration implies: the hang is caught by the first monitor after it (at most one
-    // interval away), which fails after the agent's check timeout; recovery (stop, start) must fit
+    // What the configuration implies: the hang is caught by the first monitor after it, which
+    // starts at most one interval later and fails when the agent's check times out (Pacemaker's
+    // monitor timeout caps it, should the agent itself be slow); recovery (stop, start) must fit
     // in a second interval.
     const interval = op('svc-mac-pool', /^monitor interval=\d+s timeout=\d+s$/, 'interval');
+    const monitorTimeout = op('svc-mac-pool', /^monitor interval=\d+s timeout=\d+s$/, 'timeout');
     // The agent's check timeout: the resource's parameter, else the agent's default.
     const checkTimeout = Number(
       config.primitives['svc-mac-pool'].params.check_timeout ??
         /OCF_RESKEY_check_timeout_default="(\d+)"/.exec(readFileSync(join(ROOT, 'deploy/pacemaker/agents/nodejs-service.sh'), 'utf8'))![1],
     );
-    expect([interval, checkTimeout].every((v) => Number.isInteger(v) && v > 0)).toBe(true);
-    const detectionBound = (interval + checkTimeout + 1) * 1000; // + 1 s for the scheduler and the log
-    const recoveryBound = (2 * interval + checkTimeout) * 1000;
+    expect([interval, monitorTimeout, checkTimeout].every((v) => Number.isInteger(v) && v > 0)).toBe(true);
+    const detectionBound = (interval + monitorTimeout) * 1000;
+    const recoveryBound = (2 * interval + monitorTimeout) * 1000;
 
     const oldPid = cluster('on', node, 'cat', MAC_POOL_PID_FILE).trim();
     expect(cluster('on', node, 'cat', `/proc/${oldPid}/cmdline`)).toContain(MAC_POOL_ENTRY);
-    expect(dbConnectionOwners(node)).toContain(oldPid); // it does hold connections to let go of
+    expect([...dbConnectionOwners(node).values()]).toContain(oldPid); // it does hold connections to let go of
     // From the client, through the VIP: when did it stop and start answering again.
     const health = spawn(
       CLUSTER,
@@ -246,8 +255,8 @@ services:
     const seen = { downAt: Number.isNaN(downAt) ? null : downAt, upAt: Number.isNaN(upAt) ? null : upAt };
     const s = (t: number) => `${((t - stoppedAt) / 1000).toFixed(1)} s`;
     console.log(
-      `SIGSTOP of mac-pool (pid ${oldPid} on ${node}): monitor failed after ${s(detectedAt)} (bound ${detectionBound / 1000} s: interval ${interval} s + check timeout ${checkTimeout} s + 1), ` +
-        `stopped ${s(stopAt)}, started again ${s(startedAt)} (bound ${recoveryBound / 1000} s); through the VIP: no answer from ${seen.downAt ? s(seen.downAt) : '-'}, 200 again ${seen.upAt ? s(seen.upAt) : '-'}`,
+      `SIGSTOP of mac-pool (pid ${oldPid} on ${node}): monitor failed after ${s(detectedAt)} (at most interval ${interval} s + the agent's check timeout ${checkTimeout} s when not starved; ` +
+        `bound interval + monitor timeout ${monitorTimeout} s = ${detectionBound / 1000} s), stopped ${s(stopAt)}, started again ${s(startedAt)} (bound 2 intervals + monitor timeout = ${recoveryBound / 1000} s); through the VIP: no answer from ${seen.downAt ? s(seen.downAt) : '-'}, 200 again ${seen.upAt ? s(seen.upAt) : '-'}`,
     );
     expect(detectedAt - stoppedAt).toBeLessThanOrEqual(detectionBound);
     expect(startedAt - stoppedAt).toBeLessThanOrEqual(recoveryBound);
@@ -266,15 +275,17 @@ services:
       .map((l) => /pid=(\d+)/.exec(l)?.[1])
       .filter(Boolean);
     expect(listeners).toEqual([newPid]);
-    const owners = dbConnectionOwners(node);
-    expect(owners.length).toBeGreaterThan(0);
-    expect(new Set(owners)).toEqual(new Set([newPid]));
-    expect(cluster('procs', 'node', MAC_POOL_ENTRY).trim().split('\n')).toHaveLength(1);
-    // No advisory lock (migrations, reconciliation) outlives the hung process, and PostgreSQL
-    // counts as many mac-pool sessions as the new process holds sockets.
+    expect(cluster('sample', MAC_POOL_PROC).trim().split('\n')).toHaveLength(1); // one mac-pool in the whole cluster
+    // No advisory lock (migrations, reconciliation) outlives the hung process, and every session
+    // PostgreSQL has for mac-pool is a socket of the new process: looked up in the node's sockets
+    // just before and just after the query, as the pool opens and closes connections meanwhile.
     const sql = (q: string) => cluster('on', 'client', 'psql', PG, '-tA', '-c', q).trim();
     expect(sql(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'`)).toBe('0');
-    expect(sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mac-pool'`)).toBe(String(owners.length));
+    const before = dbConnectionOwners(node);
+    const sessions = sql(`SELECT client_port FROM pg_stat_activity WHERE application_name = 'mac-pool'`).split('\n').filter(Boolean);
+    const after = dbConnectionOwners(node);
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.map((port) => [port, after.get(port) ?? before.get(port)])).toEqual(sessions.map((port) => [port, newPid]));
 
     cluster('on', node, 'crm_resource', '--cleanup', '-r', 'svc-mac-pool');
     cluster('on', node, 'crm_resource', '--wait', '--timeout', '60');
@@ -300,31 +311,36 @@ services:
     );
     children.push(alloc);
     const samples: Sample[] = [];
+    // The postmaster is the one postgres process whose command line names the data dir.
+    const POSTMASTER_PROC = `proc:postgres:${run}/shared/pgsql`;
+    const dbSamples: DbSample[] = [];
     let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const lines = (out: string) => out.split('\n').filter((l) => l && !/ Z$/.test(l));
-        const [macPool, postmasters, macVip, pgVip, writers] = await Promise.all([
-          clusterAsync('procs', 'node', MAC_POOL_ENTRY).then(lines),
-          clusterAsync('procs', 'postgres', `${run}/shared/pgsql`).then(lines),
-          clusterAsync('holders', MAC_VIP).then(lines),
-          clusterAsync('holders', PG_VIP).then(lines),
-          clusterAsync(
-            'on',
-            'client',
-            'psql',
-            PG,
-            '-tA',
-            '-c',
-            `SELECT DISTINCT client_addr FROM pg_stat_activity WHERE application_name = 'mac-pool'`,
-          )
-            .then(lines)
-            .catch(() => null),
-        ]);
-        samples.push({ at: Date.now(), macPool, postmasters, macVip, pgVip, writers });
-        await sleep(200);
-      }
-    })();
+    const lines = (out: string) => out.split('\n').filter((l) => l && !/ Z$/.test(l));
+    // Two loops: the database one waits out connection timeouts while PostgreSQL moves.
+    const sampler = Promise.all([
+      (async () => {
+        while (sampling) {
+          const found = lines(await clusterAsync('sample', MAC_POOL_PROC, POSTMASTER_PROC, `addr:${MAC_VIP}`, `addr:${PG_VIP}`));
+          const of = (item: string) => found.filter((l) => l.startsWith(`${item} `)).map((l) => l.slice(item.length + 1));
+          samples.push({
+            at: Date.now(),
+            macPool: of(MAC_POOL_PROC),
+            postmasters: of(POSTMASTER_PROC),
+            macVip: of(`addr:${MAC_VIP}`),
+            pgVip: of(`addr:${PG_VIP}`),
+          });
+          await sleep(100);
+        }
+      })(),
+      (async () => {
+        const query = `SELECT DISTINCT client_addr FROM pg_stat_activity WHERE application_name = 'mac-pool'`;
+        while (sampling) {
+          const writers = await clusterAsync('on', 'client', 'psql', PG, '-tA', '-c', query).then(lines, () => null);
+          if (writers) dbSamples.push({ at: Date.now(), writers });
+          await sleep(200);
+        }
+      })(),
+    ]);
 
     await sleep(5000);
     const cutAt = Date.now();
@@ -369,16 +385,18 @@ services:
       `partition at 0 s: ${LOSER} powered off by fencing at ${t(powerAt(`${LOSER} off`))}, booted again at ${t(powerAt(`${LOSER} on`))}; ` +
         `on ${FAVOURED}: node lost ${t(logged(FAVOURED, / state is now lost/, cutAt))}, fenced ${t(logged(FAVOURED, /Operation 'reboot' targeting \S+ by \S+ .*: OK/, cutAt))}, ` +
         `postgresql started ${t(logged(FAVOURED, /Result of start operation for svc-postgresql on \S+: ok/, cutAt))}, mac-pool ${t(logged(FAVOURED, /Result of start operation for svc-mac-pool on \S+: ok/, cutAt))}; ` +
-        `healed at ${t(healAt)}; ${samples.length} samples (at most ${(sampleGap / 1000).toFixed(1)} s apart); ${Object.keys(result.acked).length} allocations acknowledged, longest wait ${(result.maxGapMs / 1000).toFixed(1)} s, ${result.retries} retries`,
+        `its shot at ${FAVOURED} ${pacemakerLog(LOSER).some((l) => logTime(l, cutAt) >= cutAt && new RegExp(`Delaying '\\w+' action targeting ${FAVOURED}`).test(l)) ? 'waiting out its delay' : 'not yet asked for'} when it died; ` +
+        `winner's first start ${t(logged(FAVOURED, /Requesting local execution of start operation for (vip|svc)-/, cutAt))}; healed at ${t(healAt)}; ${samples.length} samples of processes and addresses (at most ${(sampleGap / 1000).toFixed(1)} s apart), ${dbSamples.length} of the database; ${Object.keys(result.acked).length} allocations acknowledged, longest wait ${(result.maxGapMs / 1000).toFixed(1)} s, ${result.retries} retries`,
     );
 
-    // Fencing decided: the loser was powered off exactly once and the winner never; the loser's
-    // own shot at the winner was still waiting out its delay when it died.
+    // Fencing decided: the loser was powered off exactly once and the winner never (if the loser
+    // got as far as shooting back, its shot waited out the delay on the winner's device).
     expect(power.filter((l) => / off$/.test(l)).map((l) => l.split(' ')[1])).toEqual([LOSER]);
-    expect(
-      pacemakerLog(LOSER).some((l) => logTime(l, cutAt) >= cutAt && new RegExp(`Delaying '\\w+' action targeting ${FAVOURED}`).test(l)),
-    ).toBe(true);
     expect(backAt).toBeGreaterThan(0);
+    // The winner started nothing before the loser was dead: powering a node off ends all its
+    // processes and takes its link down at once, so no instant had two (whatever the sampling rate).
+    const firstStart = logged(FAVOURED, /Requesting local execution of start operation for (vip|svc)-/, cutAt);
+    expect(firstStart).toBeGreaterThan(powerAt(`${LOSER} off`));
     // Booted alone, still cut off from the winner, the loser has no quorum and starts nothing.
     expect(loneStatus).toMatch(/partition WITHOUT quorum/);
     expect(loneStatus).not.toMatch(/Started/);
@@ -388,19 +406,19 @@ services:
     // sessions from at most one address.
     const node = (l: string) => l.split(' ')[0];
     const twice = samples.filter(
-      (x) =>
-        new Set(x.macPool.map(node)).size > 1 ||
-        x.postmasters.length > 1 ||
-        x.macVip.length > 1 ||
-        x.pgVip.length > 1 ||
-        (x.writers?.length ?? 0) > 1,
+      (x) => new Set(x.macPool.map(node)).size > 1 || x.postmasters.length > 1 || x.macVip.length > 1 || x.pgVip.length > 1,
     );
     expect(twice).toEqual([]);
-    // The samples saw what they had to: the loser running everything, then the winner.
+    expect(dbSamples.filter((x) => x.writers.length > 1)).toEqual([]);
+    // The samples saw what they had to: the loser running everything, then the winner, and
+    // mac-pool's sessions in PostgreSQL before the cut and after the winner took over.
     const holders = samples.map((x) => x.macPool.map(node).join(','));
     expect([holders[0], holders[holders.length - 1]]).toEqual([LOSER, FAVOURED]);
-    expect(samples.some((x) => x.writers?.length === 1)).toBe(true);
     expect(samples.filter((x) => x.at > cutAt).length).toBeGreaterThan(20);
+    expect([
+      dbSamples.some((x) => x.at < cutAt && x.writers.length === 1),
+      dbSamples.some((x) => x.at > firstStart && x.writers.length === 1),
+    ]).toEqual([true, true]);
 
     // Nothing acknowledged is lost, no MAC twice, retries idempotent.
     expect(result.mismatches).toBe(0);

@@ -21,9 +21,10 @@
 #   ha-cluster.sh power-switch DIR   the controllers' power, as fence_dummy sets it in DIR/power-NODE
 #                                    (one status_file per node): off kills the node, on boots it again
 #   ha-cluster.sh partition | heal   cut / restore the link between the two controllers only
-#   ha-cluster.sh procs COMM TEXT    "NODE PID STATE" of each process named COMM whose command line
-#                                    holds TEXT, on any host of the test network (host PIDs)
-#   ha-cluster.sh holders ADDR       the hosts whose link is up and holds ADDR
+#   ha-cluster.sh sample ITEM...     one look at the controllers, a line per finding:
+#                                    proc:COMM:TEXT  "ITEM NODE PID STATE" for each process named COMM
+#                                                    whose command line holds TEXT (host PIDs)
+#                                    addr:ADDR       "ITEM NODE" for each node whose link is up with ADDR
 #   ha-cluster.sh pgbin              the dir of PostgreSQL's pg_ctl
 set -euo pipefail
 P="${HA_PREFIX:-hanet}"
@@ -223,20 +224,32 @@ partition|heal)
   flag=on; [ "$1" = heal ] && flag=off
   for n in ctrl1 ctrl2; do bridge -n "$P-sw" link set dev "v$P-$n" isolated "$flag"; done
   ;;
-procs)
-  comm="${2:?usage: ha-cluster.sh procs COMM TEXT}"; text="${3:?}"
-  for p in $(pgrep -x "$comm"); do
-    grep -qF -- "$text" "/proc/$p/cmdline" 2>/dev/null || continue
-    ns=$(ip netns identify "$p" 2>/dev/null) || continue
-    case "$ns" in "$P"-*) ;; *) continue ;; esac
-    state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || continue
-    echo "${ns#"$P"-} $p $state"
+sample)
+  # Cheap enough to repeat several times a second on a busy machine: one shell, builtins mostly.
+  shift
+  declare -A node_of_netns=() addrs=()
+  for n in ctrl1 ctrl2; do
+    node_of_netns[$(stat -L -c %i "/run/netns/$P-$n")]=$n
+    addrs[$n]=" $(ip -n "$P-$n" -o addr show dev eth0 up 2>/dev/null | tr '\n' ' ')"
   done
-  ;;
-holders)
-  addr="${2:?usage: ha-cluster.sh holders ADDR}"
-  for n in ctrl1 ctrl2 infra client; do
-    ip -n "$P-$n" -o addr show dev eth0 up 2>/dev/null | grep -qF " $addr/" && echo "$n"
+  for item in "$@"; do
+    case "$item" in
+    proc:*)
+      rest=${item#proc:}; comm=${rest%%:*}; text=${rest#*:}
+      for p in $(pgrep -x "$comm"); do
+        mapfile -d '' argv 2>/dev/null < "/proc/$p/cmdline" || continue
+        [[ " ${argv[*]} " == *"$text"* ]] || continue
+        ino=$(stat -L -c %i "/proc/$p/ns/net" 2>/dev/null) || continue
+        n=${node_of_netns[$ino]:-}
+        [ -n "$n" ] || continue
+        read -r stat 2>/dev/null < "/proc/$p/stat" || continue
+        state=${stat##*) }; echo "$item $n $p ${state%% *}"
+      done
+      ;;
+    addr:*)
+      for n in ctrl1 ctrl2; do [[ ${addrs[$n]} == *" ${item#addr:}/"* ]] && echo "$item $n"; done
+      ;;
+    esac
   done
   true
   ;;
@@ -258,7 +271,7 @@ pgbin)
   ;;
 *)
   echo "usage: ha-cluster.sh install | up DIR | load DIR XML | on NODE CMD... | kill NODE | revive NODE DIR | down DIR | pgbin" >&2
-  echo "       ha-cluster.sh power-switch DIR | partition | heal | procs COMM TEXT | holders ADDR" >&2
+  echo "       ha-cluster.sh power-switch DIR | partition | heal | sample ITEM..." >&2
   exit 2
   ;;
 esac
