@@ -164,7 +164,12 @@ describe('mac-pool: upload refusals (real PostgreSQL)', () => {
       throw new Error('client went away');
     }
     await expect(repo.copyIntoStaging(runner.manager, Readable.from(failing()))).rejects.toThrow();
-    const [state] = await db.query('SELECT state, query FROM pg_stat_activity WHERE pid = $1', [backend]);
+    // The server has left COPY (it reports the state a moment after answering the CopyFail).
+    const stateOf = async () => (await db.query('SELECT state, query FROM pg_stat_activity WHERE pid = $1', [backend]))[0];
+    let state = await stateOf();
+    for (const until = Date.now() + 3000; state.state === 'active' && Date.now() < until; state = await stateOf()) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expect(state.query).toMatch(/^COPY/);
     expect(state.state).toBe('idle in transaction (aborted)');
     const started = Date.now();
