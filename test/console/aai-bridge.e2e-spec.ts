@@ -94,6 +94,7 @@ run('console: aai-bridge mapping rules in Chromium (real service, real PostgreSQ
     await diff.locator('span.add').first().waitFor();
     expect(await changed(diff, 'del')).toEqual(['"name": "member"']);
     expect(await changed(diff, 'add')).toEqual(['"name": "reader"']);
+    await c.page.locator('#history-title').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await c.shot('mapping-history-diff');
 
     await c.page.getByRole('button', { name: 'Roll back to v1' }).click();

@@ -175,6 +175,16 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
     await c.page.getByRole('button', { name: 'Apply' }).click();
     await c.page.getByTestId('applied-result').waitFor();
     expect((await t.http.get('/v1/pools/equal').set(t.admin)).body.counts.total).toBe(2);
+
+    // A MAC a port holds may not be removed: the dry run lists it as the line that blocks.
+    expect((await t.http.post('/v1/allocations').set(hook).send({ portId: 'port-equal', mac: all[1] })).status).toBe(201);
+    await c.page.getByLabel('File (text, CSV or JSON)').setInputFiles(await fileWith('keep-one.txt', `${all[0]}\n`));
+    await c.page.getByRole('button', { name: 'Dry run' }).click();
+    const blocked = c.page.getByRole('table', { name: 'Bad lines' });
+    await blocked.waitFor();
+    expect(await blocked.locator('tbody tr td.mono').allTextContents()).toEqual([all[1]]);
+    expect(await blocked.locator('tbody tr').first().textContent()).toContain('port-equal');
+    expect(await c.page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
   });
 
   it('searches a MAC in any spelling: the timeline lists its holders newest first, and who held it at a time', async () => {
