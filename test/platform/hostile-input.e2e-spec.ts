@@ -79,6 +79,27 @@ describe('hostile input: mac-pool answers 4xx naming the field, never 500', () =
     }
   });
 
+  it('refuses a 40,000-level JSON upload (read by the upload reader, not the JSON parser) with a 4xx', async () => {
+    const upload = await t.http.post('/v1/pools/p/macs').set(t.admin).set('Content-Type', 'application/json').send(DEEP);
+    expect(upload.status).toBeGreaterThanOrEqual(400);
+    expect(upload.status).toBeLessThan(500);
+    expectErrorShape(upload.body);
+    expect((await t.http.get('/v1/pools/p').set(t.admin)).body.counts.free).toBe(0);
+  });
+
+  it('refuses a NUL character inside an upload (text, CSV, JSON) with a 4xx', async () => {
+    for (const [type, body] of [
+      ['text/plain', '02:00:00:00:00:03\u0000\n'],
+      ['text/csv', 'mac,hostname\n02:00:00:00:00:03,vm\u0000x\n'],
+      ['application/json', '[{"mac": "02:00:00:00:00:03", "hostname": "vm\\u0000x"}]'],
+    ]) {
+      const res = await t.http.post('/v1/pools/p/macs').set(t.admin).set('Content-Type', type).send(body);
+      expect([type, body, res.status >= 400 && res.status < 500]).toEqual([type, body, true]);
+      expectErrorShape(res.body);
+    }
+    expect((await t.http.get('/v1/pools/p').set(t.admin)).body.counts.free).toBe(0);
+  });
+
   it('refuses null for optional body fields, naming each', async () => {
     const create = await t.http
       .post('/v1/pools')
@@ -113,6 +134,14 @@ describe('hostile input: mac-pool answers 4xx naming the field, never 500', () =
     expectErrorShape(typo.body, 'unknown_query_parameter');
     expect(typo.body.error.details).toEqual({ unknown: ['dryrun'], allowed: expect.arrayContaining(['dryRun']) });
     expect(typo.body.error.message).toContain('dryrun');
+    expect((await t.http.get('/v1/pools/p').set(t.admin)).body.counts.free).toBe(0);
+    const dry = await t.http
+      .post('/v1/pools/p/macs')
+      .query({ dryRun: 'true' })
+      .set(t.admin)
+      .set('Content-Type', 'text/plain')
+      .send('02:00:00:00:00:02\n');
+    expect(dry.body).toMatchObject({ added: 1, dryRun: true });
     expect((await t.http.get('/v1/pools/p').set(t.admin)).body.counts.free).toBe(0);
     // Routes with no query parameter take none; DTO-declared names (force) are known.
     expect((await t.http.get('/v1/pools').query({ limit: 5 }).set(t.admin)).body.error.code).toBe('unknown_query_parameter');
