@@ -48,6 +48,19 @@ const OAUTH_ERRORS = [
   'invalid_request',
 ];
 
+const ASSERTION = { eduPersonPrincipalName: 'alice@infn.it', isMemberOf: 'infn:cms' };
+
+/** What a hostile IdP or client posts to the SAML bindings: garbage, entity expansion, external entities, deep XML. */
+const SAML_MESSAGES = [
+  '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>',
+  '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">]><r>&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;</r>',
+  '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&x;</samlp:Response>',
+  '<a>'.repeat(5000) + '</a>'.repeat(5000),
+  'not xml at all',
+]
+  .map((xml) => Buffer.from(xml).toString('base64'))
+  .concat(['%%%not-base64%%%', '']);
+
 const RULES = {
   rules: [
     { local: [{ user: { name: '{0}' } }], remote: [{ type: 'eduPersonPrincipalName' }] },
@@ -97,6 +110,18 @@ describe('fuzz: aai-bridge, every endpoint with hostile requests (fixed seed, Ke
         ],
         adminToken: t.admin.Authorization.slice('Bearer '.length),
         principals: ['admin', 'admin', 'admin', 'reader', 'reader', 'none', 'none', 'bogus'],
+        bodies: {
+          'PUT /v1/mapping': [RULES, RULES.rules],
+          'POST /v1/mapping/preview': [RULES],
+          'POST /v1/mapping/test': [{ assertion: ASSERTION }, { rules: RULES, assertion: ASSERTION }],
+          'POST /v1/provisioning': [{ assertion: ASSERTION }],
+          'POST /device/code': [{ project: 'cms', cloud: 'infn-cms' }, {}],
+          'POST /device/token': [{ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'x' }],
+          'POST /device': [{ user_code: 'BCDF-GHJK' }],
+          'POST /cli/clouds.yaml': [{ project: 'cms', days: '30' }],
+          'POST /saml/acs': SAML_MESSAGES.map((m) => ({ SAMLResponse: m, RelayState: 'http://127.0.0.1:8081/' })),
+          'POST /saml/slo': SAML_MESSAGES.flatMap((m) => [{ SAMLRequest: m }, { SAMLResponse: m, RelayState: 'x' }]),
+        },
       },
       authorization: { admin: t.admin.Authorization, reader: reader.Authorization },
       // The routes whose service calls Keystone while answering; any other 5xx fails.

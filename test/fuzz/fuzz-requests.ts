@@ -36,6 +36,8 @@ export interface KnownValues {
   adminToken: string;
   /** Who sends requests, weighted by repetition (the roles the service has, none, a bogus token). */
   principals: Principal[];
+  /** Bodies the route accepts, per route name (a form's as an object of strings): mutated, they get past validation. */
+  bodies: Record<string, unknown[]>;
 }
 
 interface Draft {
@@ -48,6 +50,9 @@ interface Draft {
 }
 
 const pick = <T>(list: readonly T[], i: number): T => list[i % list.length];
+/** obj[key] = value as an own property, also for "__proto__" (which plain assignment would take as the prototype). */
+const setOwn = (obj: Record<string, unknown>, key: string, value: unknown) =>
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 const enc = (s: string, max = 2000) => encodeUrlPart(s.slice(0, max));
 const numberText = (n: number | RawNumber) => (n instanceof RawNumber ? n.token : String(n));
 
@@ -72,7 +77,7 @@ function bogusAuthorization(known: KnownValues): fc.Arbitrary<string> {
 function pathValue(name: string, known: KnownValues): fc.Arbitrary<string> {
   const knownValues = known.path[name] ?? [];
   return fc.oneof(
-    { weight: knownValues.length ? 3 : 0, arbitrary: fc.constantFrom(...(knownValues.length ? knownValues : ['x'])).map((v) => enc(v)) },
+    { weight: knownValues.length ? 6 : 0, arbitrary: fc.constantFrom(...(knownValues.length ? knownValues : ['x'])).map((v) => enc(v)) },
     { weight: 3, arbitrary: hostileText.map((s) => enc(s)) },
     { weight: 1, arbitrary: rawUrlPart },
     { weight: 1, arbitrary: hostileNumber.map((n) => enc(numberText(n))) },
@@ -160,7 +165,7 @@ function mutateLeaf(example: unknown): fc.Arbitrary<unknown> {
     walk(copy);
     if (!leaves.length) return replacement;
     const [parent, key] = pick(leaves, n);
-    parent[key] = replacement;
+    setOwn(parent, key, replacement);
     return copy;
   });
 }
@@ -196,6 +201,28 @@ function naturalBody(ep: Endpoint, known: KnownValues): fc.Arbitrary<Draft['body
     return fc
       .tuple(uploadLines(known), fc.constantFrom('text/plain', 'text/csv', 'application/json'))
       .map(([lines, contentType]) => ({ contentType, text: uploadBody(lines, contentType) }));
+  const examples = known.bodies[routeName(ep)] ?? [];
+  if (examples.length) {
+    const contentType = body.kind === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
+    const asBody = (value: unknown): NonNullable<Draft['body']> =>
+      body.kind === 'form' ? { contentType, form: formOf(value) } : { contentType, json: value };
+    return fc.oneof(
+      { weight: 2, arbitrary: fc.constantFrom(...examples).map(asBody) },
+      { weight: 4, arbitrary: fc.constantFrom(...examples).chain((e) => mutateLeaf(e).map(asBody)) },
+      { weight: 1, arbitrary: naturalFromSchema(ep, known) },
+    );
+  }
+  return naturalFromSchema(ep, known);
+}
+
+/** A form's fields as strings (a hostile non-string value becomes its JSON text). */
+function formOf(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value: toJson(value) };
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : toJson(v)]));
+}
+
+function naturalFromSchema(ep: Endpoint, known: KnownValues): fc.Arbitrary<Draft['body']> {
+  const body = ep.body!;
   if (body.kind === 'form') {
     const props = Object.keys(body.schema?.properties ?? {});
     return fc.tuple(...props.map(() => fc.option(fc.oneof(fc.constantFrom(...known.text), hostileText), { freq: 3 }))).map((values) => ({
@@ -301,7 +328,7 @@ function inject(d: Draft, where: number, key: string | undefined, value: unknown
   walk(json);
   const target = pick(containers, where);
   if (Array.isArray(target)) target.push(value);
-  else target[key ?? Object.keys(target)[where % Math.max(1, Object.keys(target).length)] ?? 'x'] = value;
+  else setOwn(target, key ?? Object.keys(target)[where % Math.max(1, Object.keys(target).length)] ?? 'x', value);
   return { ...d, body: { contentType: 'application/json', json } };
 }
 

@@ -37,6 +37,8 @@ export class FuzzLog {
   readonly statuses = new Map<number, number>();
   readonly poisons = new Map<string, number>();
   readonly routes = new Set<string>();
+  /** Status counts per route, printed with FUZZ_VERBOSE=1 (to see how deep the requests get). */
+  readonly byRoute = new Map<string, Map<number, number>>();
   readonly failures: string[] = [];
   requests = 0;
 
@@ -148,6 +150,9 @@ export async function fuzz(
         return true;
       }
       log.statuses.set(res.status, (log.statuses.get(res.status) ?? 0) + 1);
+      const perRoute = log.byRoute.get(req.route) ?? new Map<number, number>();
+      perRoute.set(res.status, (perRoute.get(res.status) ?? 0) + 1);
+      log.byRoute.set(req.route, perRoute);
       const problem = problemWith(target, req, res);
       if (problem) log.failures.push(`${describe(req)} → ${problem}; reply ${res.status} ${res.text.slice(0, 300)}`);
       return true;
@@ -206,6 +211,13 @@ export function summarize(service: string, refused: FuzzLog, free: FuzzLog): str
     log.statuses.forEach((n, s) => all.statuses.set(s, (all.statuses.get(s) ?? 0) + n));
   }
   if (all.requests) lines.push(all.summary(service));
+  if (process.env.FUZZ_VERBOSE)
+    for (const [phase, log] of [
+      ['refused', refused],
+      ['free', free],
+    ] as const)
+      for (const [route, counts] of [...log.byRoute.entries()].sort())
+        lines.push(`  ${phase} ${route}: ${[...counts.entries()].map(([s, n]) => `${s}: ${n}`).join(', ')}`);
   return lines;
 }
 
