@@ -49,7 +49,7 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
   it('serves the page publicly under /admin with a strict CSP, and no API call works without the token', async () => {
     const redirect = await t.http.get('/admin');
     expect(redirect.status).toBe(301);
-    expect(redirect.headers.location).toBe('/admin/');
+    expect(redirect.headers.location).toBe('admin/');
     const page = await t.http.get('/admin/');
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
@@ -57,6 +57,9 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
     expect((await t.http.get('/admin/assets/..%2f..%2fpackage.json')).status).toBe(404);
     expect((await t.http.get('/v1/pools')).status).toBe(401);
+    await c.page.goto(c.url.replace(/\/$/, ''));
+    expect(c.page.url()).toBe(c.url);
+    await c.page.getByLabel('Bearer token').waitFor();
   });
 
   it('signs in with a pasted token kept in sessionStorage only, and refuses an unknown one', async () => {

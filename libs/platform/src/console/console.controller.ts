@@ -32,10 +32,11 @@ export const CONSOLE_CSP = [
 export class ConsoleController {
   constructor(private readonly assets: ConsoleAssets) {}
 
-  // Relative asset URLs (./assets/...) resolve under /admin/ only with the trailing slash.
+  // Relative asset URLs (./assets/...) resolve under /admin/ only with the trailing slash. The
+  // redirect is relative too, so it keeps any path prefix a proxy in front adds.
   @Get()
   root(@Req() req: Request, @Res() res: Response): void {
-    if (!req.path.endsWith('/')) return res.redirect(HttpStatus.MOVED_PERMANENTLY, `${req.baseUrl}${req.path}/`);
+    if (!req.path.endsWith('/')) return res.redirect(HttpStatus.MOVED_PERMANENTLY, 'admin/');
     void this.send('', res);
   }
 
