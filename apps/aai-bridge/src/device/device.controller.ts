@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '@app/platform';
 import { DEVICE_GRANT_TYPE, DeviceFlowService, DevicePage } from './device-flow.service';
@@ -53,6 +53,7 @@ export class DeviceController {
   @Post()
   @UseInterceptors(SessionInterceptor)
   @ApiOperation({ summary: 'Browser: approve the code for a project, or refuse it' })
+  @ApiConsumes('application/x-www-form-urlencoded')
   @ApiProduces('text/html')
   async decide(@Body() form: DeviceDecisionDto, @CurrentSession() session: ActiveSession | null, @Res() res: Response): Promise<void> {
     send(res, await this.device.decide(session, form));

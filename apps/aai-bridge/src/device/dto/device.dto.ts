@@ -69,21 +69,25 @@ export class DeviceQueryDto {
   user_code?: string;
 }
 
-/** POST /device: the approval form. */
+/** POST /device: the approval form of the confirmation page (application/x-www-form-urlencoded). */
 export class DeviceDecisionDto {
+  @ApiPropertyOptional({ description: 'the code being decided', example: 'BCDF-GHJK' })
   @IsOptional()
   @IsString()
   @MaxLength(32)
   user_code?: string;
 
+  @ApiPropertyOptional({ description: 'id of one of your projects (to approve)' })
   @IsOptional()
   @IsString()
   project?: string;
 
+  @ApiPropertyOptional({ enum: ['approve', 'deny'] })
   @IsOptional()
   @IsString()
   decision?: string;
 
+  @ApiPropertyOptional({ description: 'the token of the confirmation page shown to this session' })
   @IsOptional()
   @IsString()
   csrf?: string;
