@@ -3,6 +3,7 @@ import { PlatformModule } from '@app/platform';
 import { ConsoleModule } from '@app/platform/console/console.module';
 import { AllocationsModule } from './allocations/allocations.module';
 import { MacPoolConfig, macPoolEnv } from './config';
+import { MacSearchModule } from './macs/mac-search.module';
 import { MacsModule } from './macs/macs.module';
 import { UsageModule } from './macs/usage.module';
 import { CreatePoolsMacsHistory1732500000100 } from './migrations/1732500000100-CreatePoolsMacsHistory';
@@ -28,6 +29,7 @@ import { UploadsModule } from './uploads/uploads.module';
     MacsModule,
     ReconcileModule,
     UsageModule,
+    MacSearchModule,
     ConsoleModule.forApp('mac-pool'),
   ],
 })
