@@ -1,5 +1,5 @@
 import { KeystoneError } from '@app/openstack';
-import { AuditRepository, ClockRepository, MetricsRegistry } from '@app/platform';
+import { AuditRepository, ClockRepository, DomainError, MetricsRegistry } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { DormancyService } from './dormancy.service';
 import { DormantUser, FederatedUserRepository } from './federated-user.repository';
@@ -88,5 +88,13 @@ describe('DormancyService', () => {
     users.clearAttributesNotSeenSince.mockResolvedValue(4);
     expect((await service.sweep()).attributesDropped).toBe(4);
     expect(users.clearAttributesNotSeenSince).toHaveBeenCalledWith(new Date('2026-05-02T00:00:00Z'));
+  });
+
+  it('forgets a user whose grants cannot be taken back because Keystone no longer has the user', async () => {
+    const { service, users, keystone, provisioning } = build({ AAI_DORMANT_DAYS: 90 }, { stale: [BOB] });
+    provisioning.revokeAll.mockRejectedValueOnce(DomainError.notFound('user_gone', 'gone'));
+    await service.sweep();
+    expect(users.forget).toHaveBeenCalledWith('u-bob');
+    expect(keystone.updateUser).not.toHaveBeenCalled();
   });
 });

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AuditRepository, ClockRepository, MetricsRegistry } from '@app/platform';
+import { AuditRepository, ClockRepository, DomainError, MetricsRegistry } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { DormantUser, FederatedUserRepository } from './federated-user.repository';
-import { ProvisioningService } from './provisioning.service';
+import { ProvisioningService, USER_GONE } from './provisioning.service';
 import { KeystoneClient, KeystoneError } from '../keystone/keystone.client';
 
 const DAY_MS = 86_400_000;
@@ -61,12 +61,15 @@ export class DormancyService {
   }
 
   private async disable(u: DormantUser, now: Date, days: number): Promise<void> {
-    const { revoked, deletedCredentials } = await this.provisioning.revokeAll(u);
+    let revoked: string[];
+    let deletedCredentials: number;
     try {
+      ({ revoked, deletedCredentials } = await this.provisioning.revokeAll(u));
       await this.keystone.updateUser(u.keystoneUserId, { enabled: false });
     } catch (err) {
       // Deleted in Keystone by someone else: nothing left to disable, nothing to remember.
-      if (err instanceof KeystoneError && err.status === 404) return this.users.forget(u.keystoneUserId);
+      const gone = (err instanceof KeystoneError && err.status === 404) || (err instanceof DomainError && err.code === USER_GONE);
+      if (gone) return this.users.forget(u.keystoneUserId);
       throw err;
     }
     // Both nodes may sweep at once: the revocations and the disable are idempotent, the record once.

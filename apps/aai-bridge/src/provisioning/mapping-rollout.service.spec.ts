@@ -1,4 +1,4 @@
-import { AuditRepository, ClockRepository, MetricsRegistry, Principal } from '@app/platform';
+import { AuditRepository, ClockRepository, DomainError, MetricsRegistry, Principal } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { ApplyRun, ApplyRunRepository } from './apply-run.repository';
 import { FederatedUserRepository, KnownUser } from './federated-user.repository';
@@ -67,6 +67,7 @@ function build(users: KnownUser[], o: { currentVersion?: number; activeRun?: boo
     batchAfter: async (cursor: string | null, limit: number) =>
       users.filter((u) => cursor === null || u.keystoneUserId > cursor).slice(0, limit),
     byIds: async (ids: string[]) => users.filter((u) => ids.includes(u.keystoneUserId)),
+    forget: jest.fn(async () => undefined),
   };
   const mapping = {
     rules: jest.fn(async (input?: unknown) => (input === undefined ? RULES : (input as typeof RULES))),
@@ -90,7 +91,7 @@ function build(users: KnownUser[], o: { currentVersion?: number; activeRun?: boo
     { AAI_APPLY_BATCH_SIZE: 2 } as AaiBridgeConfig,
     new MetricsRegistry(),
   );
-  return { service, runs, runRepo, mapping, provisioning };
+  return { service, runs, runRepo, mapping, provisioning, userRepo };
 }
 
 describe('MappingRolloutService', () => {
@@ -152,5 +153,13 @@ describe('MappingRolloutService', () => {
     const run = await runRepo.create(2, 'admin', 1);
     expect(await service.execute(run.id)).toMatchObject({ status: 'failed', error: expect.stringContaining('version 3') });
     expect(provisioning.reprovision).not.toHaveBeenCalled();
+  });
+
+  it('forgets a user deleted in Keystone meanwhile, counted as skipped, not failed', async () => {
+    const { service, runRepo, provisioning, userRepo } = build([user('a', ['infn:cms'])]);
+    provisioning.reprovision.mockRejectedValueOnce(DomainError.notFound('user_gone', 'user a no longer exists in Keystone'));
+    const run = await runRepo.create(2, 'admin', 1);
+    expect(await service.execute(run.id)).toMatchObject({ status: 'done', skipped: 1, failedUsers: [] });
+    expect(userRepo.forget).toHaveBeenCalledWith('a');
   });
 });

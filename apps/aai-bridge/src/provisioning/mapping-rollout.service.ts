@@ -4,7 +4,7 @@ import { AuditRepository, ClockRepository, DomainError, MetricsRegistry, Princip
 import { AaiBridgeConfig } from '../config';
 import { ApplyRun, ApplyRunRepository } from './apply-run.repository';
 import { FederatedUserRepository, KnownUser } from './federated-user.repository';
-import { ProvisioningService } from './provisioning.service';
+import { ProvisioningService, USER_GONE } from './provisioning.service';
 import { UserChange, attributesRead, mapAttributes, mapLabels, userChange } from '../mapping/mapping-preview';
 import { MappingVersion } from '../mapping/mapping.repository';
 import { MappingService } from '../mapping/mapping.service';
@@ -215,6 +215,12 @@ export class MappingRolloutService implements OnModuleDestroy {
         totals.revoked += r.revoked.length;
         this.applied.inc({ outcome: 'success' });
       } catch (err) {
+        if (err instanceof DomainError && err.code === USER_GONE) {
+          // Deleted in Keystone by someone else: nothing to apply, nothing more to remember.
+          await this.users.forget(u.keystoneUserId);
+          totals.skipped++;
+          return;
+        }
         stillFailed.push(u.keystoneUserId);
         this.applied.inc({ outcome: 'failure' });
         this.logger.warn({ run: runId, user: u.userName, err: (err as Error).message }, 'apply-now: user left as before');

@@ -6,7 +6,7 @@ import { Grant } from './grant-plan';
 import { GrantRepository } from './grant.repository';
 import { IssuedCredentialRepository } from './issued-credential.repository';
 import { ProvisioningService } from './provisioning.service';
-import { KeystoneClient, KsUser } from '../keystone/keystone.client';
+import { KeystoneClient, KeystoneError, KsUser } from '../keystone/keystone.client';
 import { MappingService } from '../mapping/mapping.service';
 
 const ALICE: KsUser = { id: 'u1', name: 'alice', domain_id: 'default', enabled: true };
@@ -288,5 +288,16 @@ describe('ProvisioningService', () => {
     const { service } = build(keystone, fakeGrants(), config(), fakeUsers(false));
     await service.provision(mapping(), {});
     expect(keystone.updateUser).not.toHaveBeenCalled();
+  });
+
+  it('says user_gone (not_found) when a known user was deleted in Keystone meanwhile', async () => {
+    const keystone = fakeKeystone();
+    keystone.userGroups.mockRejectedValueOnce(new KeystoneError('Keystone GET /users/u1/groups: HTTP 404', 404));
+    const { service } = build(keystone);
+    await expect(service.reprovision({ keystoneUserId: 'u1', userName: 'alice' }, mapping())).rejects.toMatchObject({
+      kind: 'not_found',
+      code: 'user_gone',
+    });
+    expect(keystone.grantProjectRole).not.toHaveBeenCalled();
   });
 });

@@ -6,7 +6,7 @@ import { FederatedUserRepository } from './federated-user.repository';
 import { Grant, GrantPlan, planGrants } from './grant-plan';
 import { GrantRepository } from './grant.repository';
 import { IssuedCredentialRepository } from './issued-credential.repository';
-import { KeystoneClient, KsRef, KsUser } from '../keystone/keystone.client';
+import { KeystoneClient, KeystoneError, KsRef, KsUser } from '../keystone/keystone.client';
 import { attributesRead, keptAttributes } from '../mapping/mapping-preview';
 import { MappingService } from '../mapping/mapping.service';
 
@@ -36,6 +36,9 @@ export interface ReprovisionResult {
 }
 
 const CACHE_MS = 60_000;
+
+/** A known user deleted in Keystone by someone else (code user_gone): nothing left to provision. */
+export const USER_GONE = 'user_gone';
 
 /** The mapping names something Keystone lacks (and the bridge may not create): said plainly. */
 const cannotProvision = (message: string) => DomainError.unprocessable('provisioning_failed', message);
@@ -168,7 +171,7 @@ export class ProvisioningService {
             kind: 'role' as const,
             target: `${a.projectId}/${a.roleId}`,
           })),
-          ...(await this.keystone.userGroups(user.id)).map((g) => ({ kind: 'group' as const, target: g.id })),
+          ...(await this.groupsOf(user.id)).map((g) => ({ kind: 'group' as const, target: g.id })),
         ];
     return planGrants(desired, present, await this.grants.forUser(user.id));
   }
@@ -242,6 +245,17 @@ export class ProvisioningService {
           details: { cause: cause.message, error: (err as Error).message },
         })
         .catch(() => undefined);
+    }
+  }
+
+  /** The user's groups; Keystone's 404 means the user itself is gone (user_gone). */
+  private async groupsOf(userId: string): Promise<KsRef[]> {
+    try {
+      return await this.keystone.userGroups(userId);
+    } catch (err) {
+      if (err instanceof KeystoneError && err.status === 404)
+        throw DomainError.notFound(USER_GONE, `user ${userId} no longer exists in Keystone`, { keystoneUserId: userId });
+      throw err;
     }
   }
 
