@@ -221,6 +221,22 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
     expect(await c.page.getByTestId('holder-at').textContent()).toContain('port-first');
     expect(await c.page.getByTestId('mac-state').textContent()).toBe('reserved');
     await c.shot('mac-search');
+
+    // By device: the VM that held it before is found through the history, and leads to the same story.
+    await c.page.getByLabel('Search by').selectOption('deviceId');
+    await c.page.getByLabel('Device (VM) id').fill('vm-first');
+    await c.page.getByLabel('Who held it at (optional, local time)').fill('');
+    await c.page.getByRole('button', { name: 'Search' }).click();
+    const found = c.page.getByRole('table', { name: 'Matching MACs' });
+    await found.locator(`tr[data-mac="${m}"]`).waitFor();
+    expect(await found.locator(`tr[data-mac="${m}"] td`).nth(2).textContent()).toBe('in the past');
+    await found.getByRole('button', { name: m }).click();
+    await timeline.locator('li[data-port="port-first"]').waitFor();
+    expect(await c.page.getByTestId('holder-at').count()).toBe(0);
+    await c.page.getByLabel('Search by').selectOption('portId');
+    await c.page.getByLabel('Port id').fill('port-second');
+    await c.page.getByRole('button', { name: 'Search' }).click();
+    await found.locator(`tr[data-mac="${m}"] td`, { hasText: 'now' }).waitFor();
   });
 
   it('warns on the overview when a pool is more than 90% in use', async () => {
