@@ -78,6 +78,27 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
     expect(await c.page.locator('.who').textContent()).toBe('admin');
   });
 
+  it('works from the keyboard: sign in, reach a page through the navigation, fill and submit a form', async () => {
+    await c.page.goto(c.url);
+    await c.page.evaluate(() => sessionStorage.clear());
+    await c.page.reload();
+    await c.page.keyboard.press('Tab');
+    expect(await c.page.evaluate(() => document.activeElement?.id)).toBe('token');
+    await c.page.keyboard.type(ADMIN_TOKEN);
+    await c.page.keyboard.press('Enter');
+    await c.page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // Tab through the header to the "Tokens" link, then Enter.
+    for (let i = 0; i < 10 && (await c.page.evaluate(() => document.activeElement?.textContent)) !== 'Tokens'; i++)
+      await c.page.keyboard.press('Tab');
+    await c.page.keyboard.press('Enter');
+    await c.page.getByRole('heading', { name: 'Tokens' }).waitFor();
+    await c.page.getByLabel('Name').focus();
+    await c.page.keyboard.type('kbd-token');
+    await c.page.keyboard.press('Enter');
+    await c.page.getByTestId('token-secret').waitFor();
+    expect((await t.http.get('/v1/tokens').set(t.admin)).body.map((x: any) => x.name)).toContain('kbd-token');
+  });
+
   it('creates, edits and deletes pools; deleting one with allocated MACs needs force', async () => {
     await signIn(c.page, c.url, ADMIN_TOKEN);
     await c.page.getByRole('link', { name: 'Pools' }).click();
@@ -161,6 +182,33 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
     const bar = c.page.locator('[data-pool="farm"] .bar');
     expect(await bar.getAttribute('aria-label')).toBe('farm: 0 allocated, 0 reserved, 0 quarantined, 8 free of 8');
     expect(await bar.locator('span.free').count()).toBe(1);
+  });
+
+  it('a 50,000-line file: upload progress is shown, and the bad lines among them are all listed', async () => {
+    await t.http.post('/v1/pools').set(t.admin).send({ name: 'big' });
+    await signIn(c.page, c.url, ADMIN_TOKEN);
+    await c.page.getByRole('link', { name: 'Upload' }).click();
+    await c.page.getByLabel('Pool').selectOption('big');
+    const hex = (i: number) => i.toString(16).padStart(4, '0');
+    const lines = Array.from({ length: 50000 }, (_, i) => `02:00:00:01:${hex(i).slice(0, 2)}:${hex(i).slice(2)}`);
+    for (const at of [99, 25000, 49999]) lines[at] = `not-a-mac-${at}`;
+    await c.page.getByLabel('File (text, CSV or JSON)').setInputFiles(await fileWith('big.txt', lines.join('\n') + '\n'));
+    // Record whether the progress bar ever appears: it is gone once the answer is in.
+    await c.page.evaluate(() => {
+      const seen = ((window as any).progressSeen = { value: false });
+      new MutationObserver(() => {
+        if (document.querySelector('progress')) seen.value = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await c.page.getByRole('button', { name: 'Dry run' }).click();
+    const table = c.page.getByRole('table', { name: 'Bad lines' });
+    await table.waitFor();
+    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-line')))).toEqual([
+      '100',
+      '25001',
+      '50000',
+    ]);
+    expect(await c.page.evaluate(() => (window as any).progressSeen.value)).toBe(true);
   });
 
   it('make-equal: the dry run says how many MACs it would remove and which held ones block it', async () => {
