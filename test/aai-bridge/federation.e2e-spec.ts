@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,14 +62,15 @@ peers('aai-bridge in a federation: signed aggregate, many IdPs, discovery, scope
     return { status: res.status, body: (await res.json()) as any };
   };
   const sourceOf = async (node: ServiceProcess) => (await api(node, '/v1/metadata')).body.find((s: any) => s.source === aggregateUrl);
-  /** Waits until the node's background refresh has read the aggregate again (no restart, no API call). */
-  const refreshedInBackground = async (node: ServiceProcess, since: number) => {
+  /** Waits until the node's background refresh uses this aggregate (no restart, no API call). */
+  const refreshedInBackground = async (node: ServiceProcess, xml: string) => {
+    const digest = createHash('sha256').update(xml).digest('hex');
     for (let i = 0; i < 60; i++) {
       const s = await sourceOf(node);
-      if (s.fetchedAt && Date.parse(s.fetchedAt) > since && !s.lastError) return s;
+      if (s.digest === digest && !s.lastError) return s;
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`${node.url} did not refresh the aggregate`);
+    throw new Error(`${node.url} did not take up the new aggregate`);
   };
 
   /** The browser's way: the discovery page, the IdP chosen there, its login form, the POST to an ACS. */
@@ -174,13 +176,20 @@ peers('aai-bridge in a federation: signed aggregate, many IdPs, discovery, scope
   });
 
   it('reports the verified aggregate on both nodes: two IdPs, the signer, validUntil', async () => {
+    const digests = new Set<string>();
     for (const node of nodes) {
       const s = await sourceOf(node);
+      digests.add(s.digest);
       expect(s).toMatchObject({ kind: 'url', entityCount: 2, lastError: null, cacheDurationSeconds: 3600 });
       expect(s.signer).toContain('federation.test');
       expect(Date.parse(s.validUntil)).toBeGreaterThan(Date.now());
     }
+    expect(digests.size).toBe(1);
     expect((await fetch(`${nodes[0].url}/v1/metadata`)).status).toBe(401);
+    // The background refresh asks whether the aggregate changed (If-None-Match) rather than taking it whole again.
+    for (let i = 0; i < 40 && !server.requests.some((r) => r.path === '/aggregate.xml' && r.conditional); i++)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(server.requests.some((r) => r.path === '/aggregate.xml' && r.conditional)).toBe(true);
   });
 
   it('serves a discovery page listing the IdPs by display name, with a strict CSP and no inline script', async () => {
@@ -283,16 +292,14 @@ peers('aai-bridge in a federation: signed aggregate, many IdPs, discovery, scope
     };
 
     // 1. The federation publishes the new key beside the old one; then the IdP signs with the new one.
-    let since = Date.now();
-    publishAggregate({ infnCerts: [next.certBody] });
-    await Promise.all(nodes.map((n) => refreshedInBackground(n, since)));
+    const both = publishAggregate({ infnCerts: [next.certBody] });
+    await Promise.all(nodes.map((n) => refreshedInBackground(n, both)));
     await useKey(next);
     for (const node of nodes) expect((await loginVia(infnId, 'alice', { startNode: node, acsNode: node })).res.status).toBe(303);
 
     // 2. The old key leaves the aggregate: a response signed with it is refused on both nodes.
-    since = Date.now();
-    publishAggregate({ infnCerts: [next.certBody], replaceInfnKeys: true });
-    await Promise.all(nodes.map((n) => refreshedInBackground(n, since)));
+    const onlyNext = publishAggregate({ infnCerts: [next.certBody], replaceInfnKeys: true });
+    await Promise.all(nodes.map((n) => refreshedInBackground(n, onlyNext)));
     expect((await loginVia(infnId, 'alice')).res.status).toBe(303);
     await useKey(old);
     try {

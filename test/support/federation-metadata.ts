@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -88,6 +88,8 @@ export function signMetadata(xml: string, signer: { key: string; cert: string })
 /** A static HTTP server: the federation's aggregate at /aggregate.xml and an MDQ responder under /mdq/. */
 export interface MetadataServer {
   url: string;
+  /** Every GET answered (404s aside), and whether it was conditional (If-None-Match). */
+  requests: Array<{ path: string; conditional: boolean }>;
   /** What GET path answers (undefined: 404). */
   publish(path: string, body: string | undefined): void;
   stop(): Promise<void>;
@@ -95,18 +97,27 @@ export interface MetadataServer {
 
 export async function startMetadataServer(): Promise<MetadataServer> {
   const files = new Map<string, string>();
+  const requests: MetadataServer['requests'] = [];
   const server: Server = createServer((req, res) => {
     const body = files.get((req.url ?? '/').split('?')[0]);
     if (body === undefined) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'application/samlmetadata+xml' }).end(body);
+    // As a federation's server does: an unchanged document is a 304 to a conditional GET.
+    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+    requests.push({ path: req.url ?? '/', conditional: req.headers['if-none-match'] !== undefined });
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { ETag: etag }).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/samlmetadata+xml', ETag: etag }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    requests,
     publish: (path, body) => (body === undefined ? files.delete(path) : files.set(path, body)),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ClockRepository, MetricsRegistry } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { CachedSource, MetadataCacheRepository } from './metadata-cache.repository';
@@ -55,11 +56,14 @@ function build(o: { sources?: string; allow?: string; feed?: string | Error; kep
   };
   const served = new Map<string, string | Error>([[FEED, o.feed ?? aggregate([INFN, UNIMI])]]);
   const fetcher = {
-    fetch: jest.fn(async (source: string) => {
+    // An HTTP server with ETags: the same body again is a 304 to a conditional GET.
+    fetchIfChanged: jest.fn(async (source: string, validators?: { etag?: string }) => {
       const answer = served.get(source);
       if (answer === undefined) throw new Error(`cannot fetch ${source} (HTTP 404)`);
       if (answer instanceof Error) throw answer;
-      return answer;
+      const etag = `"${createHash('sha256').update(answer).digest('hex')}"`;
+      if (validators?.etag === etag) return { notModified: true as const };
+      return { xml: answer, validators: { etag } };
     }),
     readPem: async () => '',
   };
@@ -77,9 +81,10 @@ function build(o: { sources?: string; allow?: string; feed?: string | Error; kep
     new MetricsRegistry(),
   );
   const serve = (body: string | Error) => served.set(FEED, body);
+  const serveAt = (source: string, body: string) => served.set(source, body);
   const advance = (seconds: number) => (now.t = new Date(now.t.getTime() + seconds * 1000));
   const refreshDue = () => (service as unknown as { refreshDue(): Promise<void> }).refreshDue();
-  return { service, cache, fetcher, rows, serve, advance, refreshDue };
+  return { service, cache, fetcher, rows, serve, serveAt, advance, refreshDue };
 }
 
 describe('MetadataService', () => {
@@ -154,23 +159,40 @@ describe('MetadataService', () => {
 
   it('re-reads a source after its cacheDuration when shorter than AAI_METADATA_REFRESH_SECONDS', async () => {
     const b = await started(build({ feed: aggregate([INFN], { cacheDuration: 'PT10M' }) }));
-    expect(b.fetcher.fetch).toHaveBeenCalledTimes(1);
+    expect(b.fetcher.fetchIfChanged).toHaveBeenCalledTimes(1);
     b.advance(9 * 60);
     await b.refreshDue();
-    expect(b.fetcher.fetch).toHaveBeenCalledTimes(1);
+    expect(b.fetcher.fetchIfChanged).toHaveBeenCalledTimes(1);
     b.advance(60);
     await b.refreshDue();
-    expect(b.fetcher.fetch).toHaveBeenCalledTimes(2);
+    expect(b.fetcher.fetchIfChanged).toHaveBeenCalledTimes(2);
   });
 
   it('lists an IdP once when two sources carry it (the first source wins)', async () => {
     const b = build({ sources: `${FEED},/etc/aai/infn.xml` });
-    b.fetcher.fetch.mockImplementation(async (source: string) =>
-      source === FEED
-        ? aggregate([INFN])
-        : INFN.replace('<md:EntityDescriptor', `<md:EntityDescriptor ${MD_NS}`).replace('>INFN<', '>INFN (file)<'),
+    b.serveAt(
+      '/etc/aai/infn.xml',
+      INFN.replace('<md:EntityDescriptor', `<md:EntityDescriptor ${MD_NS}`).replace('>INFN<', '>INFN (file)<'),
     );
+    b.serve(aggregate([INFN]));
     await started(b);
     expect(b.service.idps().map((i) => i.displayName)).toEqual(['INFN']);
+  });
+
+  it('asks whether the copy in use changed: an unchanged source (304) is fresh again without being parsed or written', async () => {
+    const b = await started(build());
+    b.advance(3600);
+    const [status] = await b.service.refreshNow();
+    expect(b.fetcher.fetchIfChanged).toHaveBeenLastCalledWith(FEED, { etag: expect.any(String) }, expect.anything());
+    expect([status.ageSeconds, status.entityCount, b.cache.saveGood.mock.calls.length, b.cache.markFresh.mock.calls.length]).toEqual([
+      0, 2, 1, 1,
+    ]);
+  });
+
+  it('does not revalidate when another node kept a different copy: it fetches the whole document', async () => {
+    const b = await started(build());
+    b.rows.set(FEED, { ...b.rows.get(FEED)!, digest: 'other-node' });
+    await b.service.refreshNow();
+    expect(b.fetcher.fetchIfChanged).toHaveBeenLastCalledWith(FEED, undefined, expect.anything());
   });
 });

@@ -4,7 +4,7 @@ import { ClockRepository, DomainError, MetricsRegistry, PeriodicTask } from '@ap
 import { AaiBridgeConfig } from '../config';
 import { MetadataCacheRepository } from './metadata-cache.repository';
 import { IdpEntity, MetadataDocument, MetadataRefused, MetadataSigner, readMetadata, signerName } from './metadata-document';
-import { MetadataFetchClient } from './metadata-fetch.client';
+import { HttpValidators, MetadataFetchClient } from './metadata-fetch.client';
 
 /** One configured source as this node holds it: the IdPs of its last good copy, and its last error. */
 interface SourceState {
@@ -21,6 +21,8 @@ interface SourceState {
   lastError?: string;
   lastErrorAt?: Date;
   nextRefreshAt: number;
+  /** The HTTP validators of the copy in use: the next refresh asks whether it changed. */
+  validators?: HttpValidators;
 }
 
 /** An entity fetched from an MDQ responder, kept until its validUntil or cacheDuration. */
@@ -40,6 +42,8 @@ export interface MetadataSourceStatus {
   validUntil: string | null;
   cacheDurationSeconds: number | null;
   signer: string | null;
+  /** sha256 of the copy in use: both nodes show the same when they use the same copy. */
+  digest: string | null;
   lastError: string | null;
   lastErrorAt: string | null;
 }
@@ -146,6 +150,7 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
       validUntil: s.validUntil?.toISOString() ?? null,
       cacheDurationSeconds: s.cacheDurationSeconds ?? null,
       signer: s.signer ?? null,
+      digest: s.digest ?? null,
       lastError: s.lastError ?? null,
       lastErrorAt: s.lastErrorAt?.toISOString() ?? null,
     }));
@@ -203,20 +208,21 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
     const cached = await this.cache.status(s.source);
     const firstEver = starting && !cached && s.kind === 'url';
     try {
-      const xml = await this.fetcher.fetch(s.source, firstEver ? { attempts: 30, timeoutMs: 5000 } : { attempts: 1, timeoutMs: 30_000 });
-      const doc = readMetadata(xml, { signers: this.signers, now: this.clock.now() });
-      if (cached?.digest === doc.digest) await this.cache.markFresh(s.source);
-      else
-        await this.cache.saveGood(s.source, xml, {
-          digest: doc.digest,
-          validUntil: doc.validUntil,
-          signer: doc.signer,
-          entityCount: doc.entities.length,
-        });
-      if (s.digest !== doc.digest)
-        this.logger.log({ source: s.source, idps: doc.entities.length, signer: doc.signer, validUntil: doc.validUntil }, 'metadata loaded');
-      this.adopt(s, doc, this.clock.now());
-      s.lastError = s.lastErrorAt = undefined;
+      // Only the copy in use may be revalidated: another node may have kept a newer one meanwhile.
+      const inUse = s.digest !== undefined && cached?.digest === s.digest ? s.validators : undefined;
+      const fetched = await this.fetcher.fetchIfChanged(
+        s.source,
+        inUse,
+        firstEver ? { attempts: 30, timeoutMs: 5000 } : { attempts: 1, timeoutMs: 30_000 },
+      );
+      if ('notModified' in fetched) {
+        await this.cache.markFresh(s.source);
+        s.fetchedAt = this.clock.now();
+        s.lastError = s.lastErrorAt = undefined;
+      } else {
+        await this.adoptFetched(s, fetched.xml, cached?.digest ?? undefined);
+        s.validators = fetched.validators;
+      }
     } catch (err) {
       const message = (err as Error).message;
       const reason = err instanceof MetadataRefused ? err.reason : 'fetch';
@@ -234,6 +240,23 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
     }
     const every = Math.max(1, Math.min(this.config.AAI_METADATA_REFRESH_SECONDS, s.cacheDurationSeconds ?? Infinity));
     s.nextRefreshAt = now + every * 1000;
+  }
+
+  /** A fetched copy: verified, kept in PostgreSQL (written once per content), then in use. */
+  private async adoptFetched(s: SourceState, xml: string, keptDigest: string | undefined): Promise<void> {
+    const doc = readMetadata(xml, { signers: this.signers, now: this.clock.now() });
+    if (keptDigest === doc.digest) await this.cache.markFresh(s.source);
+    else
+      await this.cache.saveGood(s.source, xml, {
+        digest: doc.digest,
+        validUntil: doc.validUntil,
+        signer: doc.signer,
+        entityCount: doc.entities.length,
+      });
+    if (s.digest !== doc.digest)
+      this.logger.log({ source: s.source, idps: doc.entities.length, signer: doc.signer, validUntil: doc.validUntil }, 'metadata loaded');
+    this.adopt(s, doc, this.clock.now());
+    s.lastError = s.lastErrorAt = undefined;
   }
 
   /** The copy in PostgreSQL (kept by this node before a restart, or by the other node), verified again. */
