@@ -14,22 +14,26 @@ describe('ConsoleAssets', () => {
   const assets = new ConsoleAssets(root);
 
   it('serves the page for the empty path, revalidated, and hashed assets as immutable', async () => {
-    expect(await assets.read('')).toMatchObject({ contentType: 'text/html; charset=utf-8', immutable: false });
-    expect(await assets.read('assets/index-abc.js')).toMatchObject({ contentType: 'text/javascript; charset=utf-8', immutable: true });
+    expect(await assets.find('')).toMatchObject({ contentType: 'text/html; charset=utf-8', immutable: false });
+    expect(await assets.find('assets/index-abc.js')).toMatchObject({ contentType: 'text/javascript; charset=utf-8', immutable: true });
     expect(await assets.built()).toBe(true);
   });
 
   it('serves nothing outside its folder, of an unknown type, or missing', async () => {
-    expect(await assets.read('../outside.js')).toBeNull();
-    expect(await assets.read('assets/../../outside.js')).toBeNull();
-    expect(await assets.read('/etc/passwd')).toBeNull();
-    expect(await assets.read('notes.md')).toBeNull();
-    expect(await assets.read('assets/missing.js')).toBeNull();
-    expect(await assets.read('assets')).toBeNull();
+    expect(await assets.find('../outside.js')).toBeNull();
+    expect(await assets.find('assets/../../outside.js')).toBeNull();
+    expect(await assets.find('/etc/passwd')).toBeNull();
+    expect(await assets.find('notes.md')).toBeNull();
+    expect(await assets.find('assets/missing.js')).toBeNull();
+    expect(await assets.find('assets')).toBeNull();
   });
 
-  it('knows when the console was not built', async () => {
-    expect(await new ConsoleAssets(join(parent, 'none')).built()).toBe(false);
+  it('knows when the console was not built, and names that in the 404', async () => {
+    const none = new ConsoleAssets(join(parent, 'none'));
+    expect(await none.built()).toBe(false);
+    await expect(none.read('assets/x.js')).rejects.toMatchObject({ kind: 'not_found', code: 'console_not_built' });
+    await expect(assets.read('assets/x.js')).rejects.toMatchObject({ kind: 'not_found', code: 'console_file_not_found' });
+    expect((await assets.read('')).contentType).toContain('text/html');
   });
 
   it('finds the build under the repository root, from the sources as from dist', () => {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../errors/domain-error';
 
 /** Injection token: the folder holding one app's built console (index.html and assets/). */
 export const CONSOLE_DIR = Symbol('CONSOLE_DIR');
@@ -40,7 +41,7 @@ export class ConsoleAssets {
   constructor(@Inject(CONSOLE_DIR) private readonly root: string) {}
 
   /** `relative` as in the URL after /admin/ ('' is the page); null when there is no such file. */
-  async read(relative: string): Promise<ConsoleFile | null> {
+  async find(relative: string): Promise<ConsoleFile | null> {
     const name = relative === '' ? 'index.html' : relative;
     const path = resolve(this.root, name);
     if (!path.startsWith(this.root + sep)) return null;
@@ -49,6 +50,15 @@ export class ConsoleAssets {
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) return null;
     return { body: await readFile(path), contentType, immutable: name.startsWith('assets/') };
+  }
+
+  /** Like find, but a missing file is a 404 that says whether the console was built at all. */
+  async read(relative: string): Promise<ConsoleFile> {
+    const file = await this.find(relative);
+    if (file) return file;
+    if (relative === '' || !(await this.built()))
+      throw DomainError.notFound('console_not_built', 'the admin console is not built here (npm run build)');
+    throw DomainError.notFound('console_file_not_found', `no console file ${relative}`);
   }
 
   /** Whether `npm run build` produced this app's console. */
