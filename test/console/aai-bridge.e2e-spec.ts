@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { Locator } from 'playwright-core';
 import { ConsoleBrowser, chromiumAvailable, openConsole, requireBuiltConsole, signIn } from './browser';
 import { AAI_ADMIN_TOKEN, TestApp, startAaiBridge } from '../support/aai-bridge-app';
@@ -72,9 +73,20 @@ run('console: aai-bridge mapping rules in Chromium (real service, real PostgreSQ
     await c.page.getByTestId('mapped-user').getByText('bob@infn.it').waitFor();
     expect(await c.page.getByTestId('mapped-projects').textContent()).toBe('none');
 
+    // A user the bridge knows, as a login leaves it (attributes kept, nothing granted yet): the
+    // preview shows what these rules would give them.
+    const db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    await db.query(
+      `INSERT INTO federated_users (keystone_user_id, user_name, idp, attributes, last_seen_at) VALUES ('u-dave', 'dave@infn.it', NULL, $1, now())`,
+      [JSON.stringify({ eduPersonPrincipalName: ['dave@infn.it'], isMemberOf: ['infn:cms'] })],
+    );
+    await db.end();
     await c.page.getByRole('button', { name: 'Check and preview impact' }).click();
     await c.page.getByTestId('preview').waitFor();
-    expect(await c.page.getByTestId('preview').textContent()).toContain('Of 0 known users, 0 would change');
+    expect(await c.page.getByTestId('preview').textContent()).toContain('Of 1 known user, 1 would change: 1 grant gained, 0 lost');
+    const change = c.page.getByRole('table', { name: 'Changes per user' }).locator('tbody tr');
+    expect(await change.locator('td').allTextContents()).toEqual(['dave@infn.it', expect.stringContaining('cms'), '']);
 
     await c.page.getByLabel('Comment').fill('first rules');
     await c.page.getByRole('button', { name: 'Save' }).click();

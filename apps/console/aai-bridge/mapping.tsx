@@ -53,7 +53,8 @@ function PreviewView({ preview }: { preview: Preview }) {
   return (
     <div class="card" data-testid="preview" role="status">
       <p>
-        Of {preview.users} known users, {preview.changed} would change: {preview.gained} grants gained, {preview.lost} lost
+        Of {preview.users} known user{preview.users === 1 ? '' : 's'}, {preview.changed} would change: {preview.gained} grant
+        {preview.gained === 1 ? '' : 's'} gained, {preview.lost} lost
         {preview.loseAllAccess.length ? `; ${preview.loseAllAccess.length} would lose all access` : ''}.
       </p>
       {preview.unknownAttributes.length > 0 && (
