@@ -128,11 +128,9 @@ peers('aai-bridge in a federation: signed aggregate, many IdPs, discovery, scope
       certFile: sp.cert,
     };
     // Each IdP's own metadata declares its institution's scope (shibmd:Scope).
-    [keystone, infn, unimi] = await Promise.all([
-      startKeystone(),
-      startIdp({ ...spPeer, scopes: ['infn.it'] }),
-      startIdp({ ...spPeer, scopes: ['unimi.it'] }),
-    ]);
+    // Keystone first: a port chosen for an IdP while Keystone is still starting could be Keystone's.
+    keystone = await startKeystone();
+    [infn, unimi] = await Promise.all([startIdp({ ...spPeer, scopes: ['infn.it'] }), startIdp({ ...spPeer, scopes: ['unimi.it'] })]);
     for (const name of ['cms', 'lhcb']) await keystone.admin('POST', '/projects', { project: { name, domain_id: 'default' } });
     const user = (name: string, eppn: string) => ({ [name]: { password: `${name}-pass`, attributes: { eduPersonPrincipalName: [eppn] } } });
     await infn.setUsers(user('alice', 'alice@infn.it'));
