@@ -131,6 +131,9 @@ run('console: aai-bridge mapping rules in Chromium (real service, real PostgreSQ
     expect(await table.locator('tbody tr').count()).toBe(api.length);
     expect(await table.locator('tbody tr').first().getAttribute('data-source')).toBe(api[0].source);
     expect(await table.getByTestId('entity-count').first().textContent()).toContain(String(api[0].entityCount));
+    // The copy in use, by digest: both nodes of the cluster should show the same.
+    expect(api[0].digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(await table.locator('tbody tr').first().textContent()).toContain(api[0].digest.slice(0, 12));
     await c.page.getByRole('button', { name: 'Re-read metadata now' }).click();
     // Disabled while the re-read runs; enabled again when it answered, with no error shown.
     await c.page.locator('button:enabled', { hasText: 'Re-read metadata now' }).waitFor();

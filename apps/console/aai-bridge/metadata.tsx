@@ -12,6 +12,7 @@ interface Source {
   validUntil: string | null;
   cacheDurationSeconds: number | null;
   signer: string | null;
+  digest: string | null;
   lastError: string | null;
   lastErrorAt: string | null;
 }
@@ -54,6 +55,7 @@ export function Metadata({ role }: { role: Role }) {
             <th class="num">Age</th>
             <th>Valid until</th>
             <th>Signer</th>
+            <th>Copy (sha256)</th>
             <th>Problem</th>
           </tr>
         </thead>
@@ -75,6 +77,9 @@ export function Metadata({ role }: { role: Role }) {
                   {expired ? ' (expired)' : ''}
                 </td>
                 <td class="mono">{s.signer ?? 'unsigned'}</td>
+                <td class="mono" title={s.digest ?? undefined}>
+                  {s.digest ? s.digest.slice(0, 12) : '—'}
+                </td>
                 <td class={s.lastError ? 'error' : ''}>{s.lastError ? `${s.lastError} (${when(s.lastErrorAt)})` : '—'}</td>
               </tr>
             );
