@@ -123,13 +123,15 @@ function DeletePool({ pool, onDone }: { pool: Pool; onDone: (deleted: boolean) =
   return (
     <div class="card" role="group" aria-label={`Delete pool ${pool.name}`}>
       <p>
-        Delete <strong>{pool.name}</strong> and its {pool.counts.total} MACs? <span data-testid="held-count">{held}</span> of them are
-        allocated or reserved to ports.
+        Delete <strong>{pool.name}</strong> and its {pool.counts.total} MACs? <span data-testid="held-count">{held}</span> of them{' '}
+        {held === 1 ? 'is' : 'are'} allocated or reserved to ports.
       </p>
       {held > 0 && (
         <p>
           <input id="delete-force" type="checkbox" checked={force} onChange={(e) => setForce(e.currentTarget.checked)} />{' '}
-          <label for="delete-force">Force: also drop the {held} MACs ports hold (the ports keep them)</label>
+          <label for="delete-force">
+            Force: also drop the {held} MAC{held === 1 ? '' : 's'} ports hold (the ports keep them)
+          </label>
         </p>
       )}
       <div class="row">
@@ -174,7 +176,9 @@ export function Pools({ role }: { role: Role }) {
             <th class="num">TTL s</th>
             <th>Universal</th>
             <th class="num">Free</th>
+            <th class="num">Reserved</th>
             <th class="num">Allocated</th>
+            <th class="num">Quarantined</th>
             <th class="num">Total</th>
             {admin && <th>Actions</th>}
           </tr>
@@ -197,7 +201,9 @@ export function Pools({ role }: { role: Role }) {
               <td class="num">{p.reservationTtlSeconds}</td>
               <td>{p.allowUniversal ? 'yes' : 'no'}</td>
               <td class="num">{p.counts.free}</td>
+              <td class="num">{p.counts.reserved}</td>
               <td class="num">{p.counts.allocated}</td>
+              <td class="num">{p.counts.quarantined}</td>
               <td class="num">{p.counts.total}</td>
               {admin && (
                 <td>
