@@ -35,4 +35,12 @@ describe('entries', () => {
     const big = buildEntry({ mac: '02:00:00:00:00:00-02:00:00:00:00:0a' }, 5, 'raw', policy);
     expect(big.ok ? null : big.error.reason).toBe('mac: range holds more MACs than the configured cap (10)');
   });
+
+  it('refuses a description PostgreSQL cannot store as given: NUL, a lone surrogate; keeps a surrogate pair', () => {
+    for (const description of ['a\u0000b', 'x\ud800', '\udc00y']) {
+      const r = buildEntry({ mac: '02:00:00:00:00:01', description }, 3, 'raw', policy);
+      expect(r).toMatchObject({ ok: false, error: { line: 3, code: 'invalid_text' } });
+    }
+    expect(buildEntry({ mac: '02:00:00:00:00:01', description: 'rack \u{1F5A5}' }, 3, 'raw', policy)).toMatchObject({ ok: true });
+  });
 });

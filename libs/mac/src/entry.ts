@@ -37,6 +37,10 @@ const fail = (line: number, input: string, code: string, reason: string): Parsed
   error: { line, input, code, reason },
 });
 
+// A lone surrogate ("\ud800" in JSON) would reach PostgreSQL as U+FFFD: refuse it, as NUL.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isStorableText = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+
 /** Validates one record's fields into an entry; every refusal names the field at fault. */
 export function buildEntry(fields: EntryFields, line: number, input: string, policy: RangePolicy): ParsedLine {
   let range: MacRange;
@@ -73,6 +77,14 @@ export function buildEntry(fields: EntryFields, line: number, input: string, pol
   if (fields.description) {
     if (fields.description.length > MAX_DESCRIPTION_LENGTH) {
       return fail(line, input, 'description_too_long', `description: longer than ${MAX_DESCRIPTION_LENGTH} characters`);
+    }
+    if (!isStorableText(fields.description)) {
+      return fail(
+        line,
+        input,
+        'invalid_text',
+        'description: holds a NUL character or a lone UTF-16 surrogate, which PostgreSQL text cannot store',
+      );
     }
     entry.description = fields.description;
   }
