@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { textProblem } from '@app/platform/http/input-text';
 import { normaliseHostname } from './hostname';
 import { MacFormatError, REJECTION_TEXT } from './mac';
 import { MacRange, RangePolicy, parseMacOrRange, rangeSize } from './range';
@@ -36,10 +37,6 @@ const fail = (line: number, input: string, code: string, reason: string): Parsed
   ok: false,
   error: { line, input, code, reason },
 });
-
-// A lone surrogate ("\ud800" in JSON) would reach PostgreSQL as U+FFFD: refuse it, as NUL.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const isStorableText = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 
 /** Validates one record's fields into an entry; every refusal names the field at fault. */
 export function buildEntry(fields: EntryFields, line: number, input: string, policy: RangePolicy): ParsedLine {
