@@ -94,7 +94,7 @@ describe('fuzz: aai-bridge, every endpoint with hostile requests (fixed seed, Ke
       service: 'aai-bridge',
       t,
       known: {
-        path: { id: ['1', '2', '0'], path: ['index.html', 'assets/app.js', '..%2F..%2Fetc%2Fpasswd'] },
+        path: { id: ['1', '2', '0', '2147483648', '9007199254740994'], path: ['index.html', 'assets/app.js', '..%2F..%2Fetc%2Fpasswd'] },
         text: [
           'alice@infn.it',
           'eduPersonPrincipalName',

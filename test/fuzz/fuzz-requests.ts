@@ -327,7 +327,8 @@ function inject(d: Draft, where: number, key: string | undefined, value: unknown
   };
   walk(json);
   const target = pick(containers, where);
-  if (Array.isArray(target)) target.push(value);
+  // Into a list as an element; with a key, as an object holding it (the key may be the poison).
+  if (Array.isArray(target)) target.push(key === undefined ? value : setOwn({}, key, value));
   else setOwn(target, key ?? Object.keys(target)[where % Math.max(1, Object.keys(target).length)] ?? 'x', value);
   return { ...d, body: { contentType: 'application/json', json } };
 }

@@ -18,3 +18,4 @@ export * from './crypto/crypto.repository';
 export * from './clock/clock.repository';
 export * from './time/iso-time';
 export * from './http/null-fields.pipe';
+export * from './http/parse-id.pipe';

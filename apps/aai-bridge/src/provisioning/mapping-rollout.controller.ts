@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal, Principal } from '@app/platform';
+import { CurrentPrincipal, ParseIdPipe, Principal } from '@app/platform';
 import { ApplyRunDto, MappingPreviewDto, ReplaceMappingQueryDto } from './dto/rollout.dto';
 import { MappingRolloutService } from './mapping-rollout.service';
 import { MappingVersionDto } from '../mapping/dto/mapping.dto';
@@ -57,7 +57,7 @@ export class MappingRolloutController {
 
   @Get('apply-runs/:id')
   @ApiOkResponse({ type: ApplyRunDto })
-  run(@Param('id', ParseIntPipe) id: number): Promise<ApplyRunDto> {
+  run(@Param('id', ParseIdPipe) id: number): Promise<ApplyRunDto> {
     return this.rollout.run(id);
   }
 
@@ -65,7 +65,7 @@ export class MappingRolloutController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Resume a failed or abandoned run: its failed users first, then on from where it stopped' })
   @ApiOkResponse({ type: ApplyRunDto })
-  resume(@Param('id', ParseIntPipe) id: number, @CurrentPrincipal() actor: Principal): Promise<ApplyRunDto> {
+  resume(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() actor: Principal): Promise<ApplyRunDto> {
     return this.rollout.resume(id, actor);
   }
 }
