@@ -75,14 +75,9 @@ export function buildEntry(fields: EntryFields, line: number, input: string, pol
     if (fields.description.length > MAX_DESCRIPTION_LENGTH) {
       return fail(line, input, 'description_too_long', `description: longer than ${MAX_DESCRIPTION_LENGTH} characters`);
     }
-    if (!isStorableText(fields.description)) {
-      return fail(
-        line,
-        input,
-        'invalid_text',
-        'description: holds a NUL character or a lone UTF-16 surrogate, which PostgreSQL text cannot store',
-      );
-    }
+    // A lone surrogate ("\ud800" in JSON) would reach PostgreSQL as U+FFFD: refused, as NUL is.
+    const problem = textProblem(fields.description);
+    if (problem) return fail(line, input, 'invalid_text', `description: ${problem}`);
     entry.description = fields.description;
   }
   return { ok: true, entry };
