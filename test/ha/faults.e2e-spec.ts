@@ -33,8 +33,10 @@ const peer = peerAvailable(
   : describe.skip;
 
 const cluster = (...args: string[]) => execFileSync(CLUSTER, args, { encoding: 'utf8', timeout: 180_000 });
+/** The same without blocking the event loop: for whatever runs while the samplers do. */
 const clusterAsync = async (...args: string[]) =>
-  (await promisify(execFile)(CLUSTER, args, { encoding: 'utf8', timeout: 30_000, env: { ...process.env, PGCONNECT_TIMEOUT: '1' } })).stdout;
+  (await promisify(execFile)(CLUSTER, args, { encoding: 'utf8', timeout: 180_000, env: { ...process.env, PGCONNECT_TIMEOUT: '1' } }))
+    .stdout;
 const locate = (resource: string) =>
   cluster('on', FAVOURED, 'crm_resource', '--locate', '-r', resource)
     .trim()
@@ -344,7 +346,7 @@ services:
 
     await sleep(5000);
     const cutAt = Date.now();
-    cluster('partition');
+    await clusterAsync('partition');
     // Until the loser has been fenced and booted again, alone (still partitioned), and mac-pool
     // answers from the winner; then a while longer, to watch the lone rebooted node start nothing.
     let backAt = NaN;
@@ -358,20 +360,20 @@ services:
     let loneStatus = '';
     for (let i = 0; i < 90 && !/partition with/i.test(loneStatus); i++) {
       await sleep(1000);
-      loneStatus = cluster('on', LOSER, 'crm_mon', '-1');
+      loneStatus = await clusterAsync('on', LOSER, 'crm_mon', '-1');
     }
     await sleep(5000);
-    loneStatus = cluster('on', LOSER, 'crm_mon', '-1');
+    loneStatus = await clusterAsync('on', LOSER, 'crm_mon', '-1');
     const healAt = Date.now();
-    cluster('heal');
-    cluster(
+    await clusterAsync('heal');
+    await clusterAsync(
       'on',
       FAVOURED,
       'sh',
       '-c',
       'for i in $(seq 1 60); do crm_mon -1 | grep -q "Online: \\[ ctrl1 ctrl2 \\]" && exit 0; sleep 1; done; exit 1',
     );
-    cluster('on', FAVOURED, 'crm_resource', '--wait', '--timeout', '120');
+    await clusterAsync('on', FAVOURED, 'crm_resource', '--wait', '--timeout', '120');
     await once(alloc, 'exit');
     sampling = false;
     await sampler;
@@ -380,13 +382,15 @@ services:
     const powerAt = (what: string) => Number(power.find((l) => l.endsWith(what))?.split(' ')[0]);
     const t = (at: number) => `${((at - cutAt) / 1000).toFixed(1)} s`;
     const result = JSON.parse(readFileSync(allocFile, 'utf8')) as AllocResult;
-    const sampleGap = Math.max(...samples.slice(1).map((x, i) => x.at - samples[i].at));
+    const gaps = samples.slice(1).map((x, i) => x.at - samples[i].at);
+    const sampleGap = Math.max(...gaps);
+    const gapFrom = samples[gaps.indexOf(sampleGap)].at;
     console.log(
       `partition at 0 s: ${LOSER} powered off by fencing at ${t(powerAt(`${LOSER} off`))}, booted again at ${t(powerAt(`${LOSER} on`))}; ` +
         `on ${FAVOURED}: node lost ${t(logged(FAVOURED, / state is now lost/, cutAt))}, fenced ${t(logged(FAVOURED, /Operation 'reboot' targeting \S+ by \S+ .*: OK/, cutAt))}, ` +
         `postgresql started ${t(logged(FAVOURED, /Result of start operation for svc-postgresql on \S+: ok/, cutAt))}, mac-pool ${t(logged(FAVOURED, /Result of start operation for svc-mac-pool on \S+: ok/, cutAt))}; ` +
         `its shot at ${FAVOURED} ${pacemakerLog(LOSER).some((l) => logTime(l, cutAt) >= cutAt && new RegExp(`Delaying '\\w+' action targeting ${FAVOURED}`).test(l)) ? 'waiting out its delay' : 'not yet asked for'} when it died; ` +
-        `winner's first start ${t(logged(FAVOURED, /Requesting local execution of start operation for (vip|svc)-/, cutAt))}; healed at ${t(healAt)}; ${samples.length} samples of processes and addresses (at most ${(sampleGap / 1000).toFixed(1)} s apart), ${dbSamples.length} of the database; ${Object.keys(result.acked).length} allocations acknowledged, longest wait ${(result.maxGapMs / 1000).toFixed(1)} s, ${result.retries} retries`,
+        `winner's first start ${t(logged(FAVOURED, /Requesting local execution of start operation for (vip|svc)-/, cutAt))}; healed at ${t(healAt)}; ${samples.length} samples of processes and addresses (at most ${(sampleGap / 1000).toFixed(1)} s apart, from ${t(gapFrom)}), ${dbSamples.length} of the database; ${Object.keys(result.acked).length} allocations acknowledged, longest wait ${(result.maxGapMs / 1000).toFixed(1)} s, ${result.retries} retries`,
     );
 
     // Fencing decided: the loser was powered off exactly once and the winner never (if the loser
