@@ -19,6 +19,9 @@ const aggregate = (entities: string[], o: { validUntil?: string; cacheDuration?:
   `<md:EntitiesDescriptor ${MD_NS}${o.validUntil ? ` validUntil="${o.validUntil}"` : ''}${o.cacheDuration ? ` cacheDuration="${o.cacheDuration}"` : ''}>` +
   `${entities.join('')}</md:EntitiesDescriptor>`;
 const INFN = entity('https://idp.infn.test', 'INFN');
+const MDQ = 'mdq+https://mdq.federation.test/';
+const MDQ_INFN = `https://mdq.federation.test/entities/${encodeURIComponent('https://idp.infn.test')}`;
+const standalone = (xml: string, attrs: string) => xml.replace('<md:EntityDescriptor', `<md:EntityDescriptor ${MD_NS} ${attrs}`);
 const UNIMI = entity('https://idp.unimi.test', 'Ateneo di Milano');
 
 /** The service with its database, fetcher and clock faked: one decision per test. */
@@ -65,6 +68,13 @@ function build(o: { sources?: string; allow?: string; feed?: string | Error; kep
       if (validators?.etag === etag) return { notModified: true as const };
       return { xml: answer, validators: { etag } };
     }),
+    // An MDQ responder: GET {base}entities/{entityID}.
+    fetch: jest.fn(async (url: string) => {
+      const answer = served.get(url);
+      if (answer === undefined) throw new Error(`cannot fetch ${url} (HTTP 404)`);
+      if (answer instanceof Error) throw answer;
+      return answer;
+    }),
     readPem: async () => '',
   };
   const config = {
@@ -81,7 +91,7 @@ function build(o: { sources?: string; allow?: string; feed?: string | Error; kep
     new MetricsRegistry(),
   );
   const serve = (body: string | Error) => served.set(FEED, body);
-  const serveAt = (source: string, body: string) => served.set(source, body);
+  const serveAt = (source: string, body: string | Error) => served.set(source, body);
   const advance = (seconds: number) => (now.t = new Date(now.t.getTime() + seconds * 1000));
   const refreshDue = () => (service as unknown as { refreshDue(): Promise<void> }).refreshDue();
   return { service, cache, fetcher, rows, serve, serveAt, advance, refreshDue };
@@ -194,5 +204,31 @@ describe('MetadataService', () => {
     b.rows.set(FEED, { ...b.rows.get(FEED)!, digest: 'other-node' });
     await b.service.refreshNow();
     expect(b.fetcher.fetchIfChanged).toHaveBeenLastCalledWith(FEED, undefined, expect.anything());
+  });
+
+  it('asks the MDQ responder for an IdP on demand and keeps it for its cacheDuration', async () => {
+    const b = await started(build({ sources: MDQ }));
+    b.serveAt(MDQ_INFN, standalone(INFN, 'cacheDuration="PT1H" validUntil="2026-06-03T00:00:00Z"'));
+    expect((await b.service.idp('https://idp.infn.test'))?.displayName).toBe('INFN');
+    expect(await b.service.idp('https://idp.unknown.test')).toBeUndefined();
+    await b.service.idp('https://idp.infn.test');
+    expect(b.fetcher.fetch).toHaveBeenCalledTimes(2);
+    b.advance(3600);
+    await b.service.idp('https://idp.infn.test');
+    expect(b.fetcher.fetch).toHaveBeenCalledTimes(3);
+  });
+
+  it('keeps an MDQ entity when the responder fails or its answer is refused, until its validUntil', async () => {
+    const b = await started(build({ sources: MDQ }));
+    b.serveAt(MDQ_INFN, standalone(INFN, 'cacheDuration="PT1H" validUntil="2026-06-02T00:00:00Z"'));
+    await b.service.idp('https://idp.infn.test');
+    b.advance(2 * 3600);
+    b.serveAt(MDQ_INFN, new Error('cannot fetch (HTTP 503)'));
+    expect((await b.service.idp('https://idp.infn.test'))?.entityId).toBe('https://idp.infn.test');
+    b.serveAt(MDQ_INFN, standalone(INFN, 'validUntil="2026-05-01T00:00:00Z"'));
+    expect((await b.service.idp('https://idp.infn.test'))?.entityId).toBe('https://idp.infn.test');
+    expect(b.service.status()[0].lastError).toContain('expired');
+    b.advance(24 * 3600);
+    expect(await b.service.idp('https://idp.infn.test')).toBeUndefined();
   });
 });

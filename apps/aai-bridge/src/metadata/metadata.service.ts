@@ -25,10 +25,11 @@ interface SourceState {
   validators?: HttpValidators;
 }
 
-/** An entity fetched from an MDQ responder, kept until its validUntil or cacheDuration. */
+/** An entity fetched from an MDQ responder: asked again after its cacheDuration, usable until its validUntil. */
 interface MdqEntry {
   entity: IdpEntity;
-  expiresAt: number;
+  refreshAt: number;
+  validUntil: number;
 }
 
 /** What GET /v1/metadata says of a source. */
@@ -282,12 +283,16 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
     s.fetchedAt = fetchedAt;
   }
 
-  /** GET {base}entities/{entityID}: verified like any source, kept in memory and PostgreSQL. */
+  /**
+   * GET {base}entities/{entityID}: verified like any source, kept in memory and PostgreSQL. When the
+   * responder fails or its answer is refused, the last good copy serves until its own validUntil.
+   */
   private async fromMdq(s: SourceState, entityId: string): Promise<IdpEntity | undefined> {
     const key = `${s.source} ${entityId}`;
     const now = this.clock.now().getTime();
     const hit = this.mdq.get(key);
-    if (hit && hit.expiresAt > now) return hit.entity;
+    if (hit && hit.refreshAt > now) return hit.entity;
+    const lastGood = hit && hit.validUntil > now ? hit.entity : undefined;
     const url = `${s.source.slice('mdq+'.length).replace(/\/?$/, '/')}entities/${encodeURIComponent(entityId)}`;
     let xml: string | undefined;
     try {
@@ -295,8 +300,10 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
     } catch (err) {
       this.failures.inc({ source: s.source, reason: 'fetch' });
       this.logger.warn({ source: s.source, entityId, message: (err as Error).message }, 'MDQ lookup failed');
-      xml = hit ? undefined : await this.cache.xml(url);
-      if (!xml) return hit?.entity;
+      if (lastGood) return lastGood;
+      // A start while the responder is down: the copy kept in PostgreSQL (verified again below).
+      xml = await this.cache.xml(url);
+      if (!xml) return undefined;
     }
     try {
       const doc = readMetadata(xml, { signers: this.signers, now: this.clock.now() });
@@ -304,8 +311,8 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
       if (!entity) throw new MetadataRefused('invalid', `the MDQ answer for ${entityId} describes another entity`);
       await this.cache.saveGood(url, xml, { digest: doc.digest, validUntil: doc.validUntil, signer: doc.signer, entityCount: 1 });
       const cacheFor = Math.min(doc.cacheDurationSeconds ?? MDQ_DEFAULT_CACHE_SECONDS, this.config.AAI_METADATA_REFRESH_SECONDS);
-      const expiresAt = Math.min(now + cacheFor * 1000, doc.validUntil?.getTime() ?? Infinity);
-      this.mdq.set(key, { entity, expiresAt });
+      const validUntil = doc.validUntil?.getTime() ?? Infinity;
+      this.mdq.set(key, { entity, refreshAt: Math.min(now + cacheFor * 1000, validUntil), validUntil });
       s.fetchedAt = this.clock.now();
       s.signer = doc.signer;
       return entity;
@@ -315,7 +322,7 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
       s.lastError = `${entityId}: ${(err as Error).message}`;
       s.lastErrorAt = this.clock.now();
       this.logger.warn({ source: s.source, entityId, reason, message: (err as Error).message }, 'MDQ answer refused');
-      return undefined;
+      return lastGood;
     }
   }
 }
