@@ -110,6 +110,7 @@ describe('fuzz: aai-bridge, every endpoint with hostile requests (fixed seed, Ke
         ],
         adminToken: t.admin.Authorization.slice('Bearer '.length),
         principals: ['admin', 'admin', 'admin', 'reader', 'reader', 'none', 'none', 'bogus'],
+        cookies: ['aai_session', 'aai_idp'],
         bodies: {
           'PUT /v1/mapping': [RULES, RULES.rules],
           'POST /v1/mapping/preview': [RULES],

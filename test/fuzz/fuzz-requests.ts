@@ -23,6 +23,8 @@ export interface FuzzRequest {
   principal: Principal;
   /** The Authorization header of a bogus principal. */
   bogusAuthorization?: string;
+  /** A Cookie header (the browser routes read their session and preferences from it). */
+  cookie?: string;
   contentType?: string;
   body?: string;
   /** What makes the refusal certain (the refused phase); undefined in the free phase. */
@@ -36,6 +38,8 @@ export interface KnownValues {
   adminToken: string;
   /** Who sends requests, weighted by repetition (the roles the service has, none, a bogus token). */
   principals: Principal[];
+  /** Cookies the service reads: sent now and then with hostile values. */
+  cookies: string[];
   /** Bodies the route accepts, per route name (a form's as an object of strings): mutated, they get past validation. */
   bodies: Record<string, unknown[]>;
 }
@@ -44,6 +48,7 @@ interface Draft {
   ep: Endpoint;
   principal: Principal;
   bogusAuthorization?: string;
+  cookie: string | null;
   pathValues: string[];
   query: string[];
   body?: { contentType: string; json?: unknown; form?: Record<string, string>; text?: string };
@@ -72,6 +77,17 @@ function bogusAuthorization(known: KnownValues): fc.Arbitrary<string> {
     ),
     fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 }).map((s) => `Bearer ${s}`),
   );
+}
+
+function cookieHeader(known: KnownValues): fc.Arbitrary<string> {
+  const value = fc.oneof(
+    hostileText.map((s) => enc(s, 500)),
+    rawUrlPart,
+    fc.constantFrom('', '"quoted"', 'a;b', 'x'.repeat(64), '%E0%A4%A'),
+  );
+  return fc
+    .array(fc.tuple(fc.constantFrom(...known.cookies, 'x'), value), { minLength: 1, maxLength: 3 })
+    .map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join('; '));
 }
 
 function pathValue(name: string, known: KnownValues): fc.Arbitrary<string> {
@@ -271,6 +287,7 @@ function draftOf(ep: Endpoint, known: KnownValues, body: fc.Arbitrary<Draft['bod
     .record({
       principal: fc.constantFrom(...known.principals),
       bogusAuthorization: bogusAuthorization(known),
+      cookie: fc.option(cookieHeader(known), { freq: 3 }),
       pathValues: ep.pathParams.length ? fc.tuple(...ep.pathParams.map((p) => pathValue(p, known))) : fc.constant([] as string[]),
       query: queryPairs(ep, known),
       body,
@@ -287,6 +304,7 @@ export function finalize(d: Draft, poison?: string): FuzzRequest {
     url: d.query.length ? `${path}?${d.query.join('&')}` : path,
     principal: d.principal,
     bogusAuthorization: d.principal === 'bogus' ? d.bogusAuthorization : undefined,
+    cookie: d.cookie ?? undefined,
     contentType: d.body?.contentType,
     body: d.body ? bodyText(d.body) : undefined,
     poison,

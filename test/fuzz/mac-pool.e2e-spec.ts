@@ -61,6 +61,7 @@ describe('fuzz: mac-pool, every endpoint with hostile requests (fixed seed)', ()
         text: ['p', 'q', 'port-1', '02:00:00:00:00:01', 'vm-1', 'net-1', 'proj-1', 'nova', 'compute:nova', 'reader', 'hook', 'admin'],
         adminToken: t.admin.Authorization.slice('Bearer '.length),
         principals: ['admin', 'admin', 'admin', 'hook', 'hook', 'reader', 'none', 'bogus'],
+        cookies: [],
         bodies: {
           'POST /v1/pools': [
             { name: 'fz' },
