@@ -4,6 +4,14 @@ import { Endpoint, Method, routeName } from './endpoints';
 import { FuzzRequest, KnownValues, Principal, freeRequest, refusedRequest } from './fuzz-requests';
 import type { TestApp } from '../support/nest-app';
 
+/*
+ * The fuzz suites (test/fuzz/*.e2e-spec.ts) take from the environment:
+ *   FUZZ_SEED     the seed (default 20261130; the failure list names each request, the seed regenerates them all)
+ *   FUZZ_RUNS     requests in the refused phase per service (default 1200; the free phase sends 80% of that)
+ *   FUZZ_VERBOSE  1: status counts per route (how deep the requests get)
+ *   FUZZ_LOG_LEVEL the services' log level (default fatal; error shows a 500's stack)
+ */
+
 /** One seed for every run: a failure names its request, and the same seed regenerates it. */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 
