@@ -19,3 +19,4 @@ export * from './clock/clock.repository';
 export * from './time/iso-time';
 export * from './http/null-fields.pipe';
 export * from './http/parse-id.pipe';
+export * from './health/readiness';

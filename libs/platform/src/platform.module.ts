@@ -16,6 +16,7 @@ import { CryptoRepository } from './crypto/crypto.repository';
 import { DatabaseModule } from './database/database.module';
 import { ErrorFilter } from './errors/error.filter';
 import { HealthController } from './health/health.controller';
+import { ReadinessChecks } from './health/readiness';
 import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics/metrics';
 import { CreateTokensAndAuditLog1732500000000 } from './migrations/1732500000000-CreateTokensAndAuditLog';
@@ -90,6 +91,7 @@ export class PlatformModule implements NestModule {
         },
         AdminTokenBootstrap,
         MetricsRegistry,
+        ReadinessChecks,
         TokenRepository,
         AuditRepository,
         CryptoRepository,
@@ -101,7 +103,7 @@ export class PlatformModule implements NestModule {
           useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
         },
       ],
-      exports: [MetricsRegistry, TokenRepository, AuditRepository, CryptoRepository, ClockRepository, options.configToken],
+      exports: [MetricsRegistry, ReadinessChecks, TokenRepository, AuditRepository, CryptoRepository, ClockRepository, options.configToken],
     };
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ClockRepository, MetricsRegistry } from '@app/platform';
+import { ClockRepository, MetricsRegistry, ReadinessChecks } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { CachedSource, MetadataCacheRepository } from './metadata-cache.repository';
 import { MetadataFetchClient } from './metadata-fetch.client';
@@ -83,18 +83,20 @@ function build(o: { sources?: string; allow?: string; feed?: string | Error; kep
     AAI_METADATA_REFRESH_SECONDS: 3600,
     AAI_IDP_ALLOW: o.allow ?? '*',
   } as AaiBridgeConfig;
+  const readiness = new ReadinessChecks();
   const service = new MetadataService(
     cache as unknown as MetadataCacheRepository,
     fetcher as unknown as MetadataFetchClient,
     clock,
     config,
     new MetricsRegistry(),
+    readiness,
   );
   const serve = (body: string | Error) => served.set(FEED, body);
   const serveAt = (source: string, body: string | Error) => served.set(source, body);
   const advance = (seconds: number) => (now.t = new Date(now.t.getTime() + seconds * 1000));
   const refreshDue = () => (service as unknown as { refreshDue(): Promise<void> }).refreshDue();
-  return { service, cache, fetcher, rows, serve, serveAt, advance, refreshDue };
+  return { service, cache, fetcher, rows, serve, serveAt, advance, refreshDue, readiness };
 }
 
 describe('MetadataService', () => {
@@ -134,9 +136,12 @@ describe('MetadataService', () => {
     b.advance(12 * 3600);
     await b.service.refreshNow();
     expect(b.service.idps()).toHaveLength(2);
+    const ready = () => Object.fromEntries(b.readiness.entries())['idp_metadata']();
+    expect(ready()).toBeNull(); // readiness stays up while a last good copy is valid
     b.advance(13 * 3600);
     expect(b.service.idps()).toHaveLength(0);
     expect(await b.service.idp('https://idp.infn.test')).toBeUndefined();
+    expect(ready()).toMatch(/no valid IdP metadata/); // then the node stops looking ready
   });
 
   it('starts from the copy in the database while the source does not answer', async () => {

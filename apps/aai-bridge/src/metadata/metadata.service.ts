@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
-import { ClockRepository, DomainError, MetricsRegistry, PeriodicTask } from '@app/platform';
+import { ClockRepository, DomainError, MetricsRegistry, PeriodicTask, ReadinessChecks } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { MetadataCacheRepository } from './metadata-cache.repository';
 import { IdpEntity, MetadataDocument, MetadataRefused, MetadataSigner, readMetadata, signerName } from './metadata-document';
@@ -74,6 +74,7 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly clock: ClockRepository,
     @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
     metrics: MetricsRegistry,
+    private readonly readiness: ReadinessChecks,
   ) {
     this.sources = list(config.AAI_IDP_METADATA).map((source) => ({
       source,
@@ -113,6 +114,7 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.readiness.register('idp_metadata', () => this.trustProblem());
     this.signers = await Promise.all(
       list(this.config.AAI_METADATA_SIGNERS).map(async (file) => {
         const pem = await this.fetcher.readPem(file);
@@ -126,6 +128,12 @@ export class MetadataService implements OnApplicationBootstrap, OnModuleDestroy 
     }
     // Ticks often enough for the shortest cacheDuration; each source is re-read only when due.
     this.task.start(Math.min(this.config.AAI_METADATA_REFRESH_SECONDS, 30) * 1000);
+  }
+
+  /** For readiness: whether logins can still be verified (a valid copy of some IdP, or an MDQ responder). */
+  trustProblem(): string | null {
+    if (this.sources.some((s) => s.kind === 'mdq') || this.idps().length) return null;
+    return 'no valid IdP metadata: every copy has expired or been refused';
   }
 
   onModuleDestroy(): Promise<void> {
