@@ -1,14 +1,18 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
-import { Principal } from './roles';
+import { Principal, Roles } from './roles';
 import { TokenRepository } from './token.repository';
 import { ClockRepository } from '../clock/clock.repository';
 import { DatabaseNotifications, NotificationSubscriber } from '../database/database-notifications';
 
+/** A controller readers may call. */
+@Roles('reader')
+class ReaderRoute {}
+
 /** The guard with every collaborator faked: one caching decision per test. */
-function setup() {
-  const rows = new Map<string, Principal>([['tok', { name: 'alice', role: 'admin' }]]);
+function setup(role = 'reader') {
+  const rows = new Map<string, Principal>([['tok', { name: 'alice', role }]]);
   let pending: (() => void) | undefined;
   const tokens = {
     lookups: 0,
@@ -35,7 +39,7 @@ function setup() {
   );
   const context = {
     getHandler: () => () => undefined,
-    getClass: () => class {},
+    getClass: () => ReaderRoute,
     switchToHttp: () => ({ getRequest: () => ({ headers: { authorization: 'Bearer tok' } }) }),
   } as unknown as ExecutionContext;
   const allowed = () =>
@@ -69,6 +73,14 @@ describe('AuthGuard token cache', () => {
     expect(s.tokens.lookups).toBe(1);
   });
 
+  it('never caches an admin token, even while listening', async () => {
+    const s = setup('admin');
+    s.listening(true);
+    await s.allowed();
+    await s.allowed();
+    expect(s.tokens.lookups).toBe(2);
+  });
+
   it('drops the cache on a token change, so a revoked token is refused at once', async () => {
     const s = setup();
     s.listening(true);
@@ -85,7 +97,7 @@ describe('AuthGuard token cache', () => {
     s.listening(false);
     s.rows.delete('tok');
     expect(await s.allowed()).toBe(false);
-    s.rows.set('tok', { name: 'alice', role: 'admin' });
+    s.rows.set('tok', { name: 'alice', role: 'reader' });
     await s.allowed();
     await s.allowed();
     expect(s.tokens.lookups).toBe(4);

@@ -10,8 +10,10 @@ import { ApiError } from '../errors/api-error';
 
 // A token lookup per request would double the allocation path's queries, so lookups are cached.
 // Revocation still holds at once on every node: any change to api_tokens is NOTIFYed and empties
-// the cache, and while that notification channel is down nothing is cached. The expiry only
-// bounds how often last_used_at is written.
+// the cache (within the notification's delivery, milliseconds), and while that notification channel
+// is down nothing is cached. Admin tokens are never cached: admin calls are rare, and a revoked admin
+// token must not get even those milliseconds (to mint another token, say). The expiry only bounds
+// how often last_used_at is written.
 const CACHE_MS = 5000;
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
@@ -73,7 +75,7 @@ export class AuthGuard implements CanActivate {
     if (hit && hit.until > now) return hit.principal;
     const generation = this.generation;
     const principal = await this.tokens.findByToken(token);
-    if (this.caching && generation === this.generation) {
+    if (this.caching && generation === this.generation && principal?.role !== ADMIN_ROLE) {
       if (this.cache.size > 10000) this.cache.clear();
       this.cache.set(key, { principal, until: now + CACHE_MS });
     }
