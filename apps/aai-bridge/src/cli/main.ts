@@ -5,6 +5,10 @@ import { Command } from 'commander';
 import { ApiClient, fail as failWith, failureText } from '@app/cli';
 import { MappingError, parseAssertionText, processMapping, validateMapping } from '@app/keystone-mapping';
 import { withCloud } from './clouds-file';
+// Type-only imports: the service's reply shapes, erased at build (the CLI loads no Nest).
+import type { DeviceCodeAnswer } from '../device/device-flow.service';
+import type { ApplyRun } from '../provisioning/apply-run.repository';
+import type { MappingPreview } from '../provisioning/mapping-rollout.service';
 
 /** `aai-bridge`: the administrators' command line (mapping rules, their preview and application, users). */
 const program = new Command('aai-bridge').description('INFN AAI to Keystone bridge: mapping rules and federated users').addHelpText(
@@ -83,34 +87,7 @@ mapping
     process.stdout.write(`${JSON.stringify(await client().request<unknown>('GET', '/v1/mapping'), null, 2)}\n`);
   });
 
-/** A change preview, as the service returns it. */
-interface Preview {
-  users: number;
-  skipped: number;
-  changed: number;
-  gained: number;
-  lost: number;
-  loseAllAccess: string[];
-  refused: string[];
-  unknownAttributes: string[];
-  changes: Array<{ user: string; gained: string[]; lost: string[]; refused?: string }>;
-}
-
-/** An apply-now run, as the service returns it. */
-interface ApplyRun {
-  id: number;
-  mappingVersion: number;
-  status: 'running' | 'done' | 'failed';
-  total: number;
-  processed: number;
-  granted: number;
-  revoked: number;
-  skipped: number;
-  failedUsers: string[];
-  error: string | null;
-}
-
-function printPreview(p: Preview): void {
+function printPreview(p: MappingPreview): void {
   for (const c of p.changes) {
     process.stdout.write(`${c.user}\n`);
     if (c.refused) process.stdout.write(`  refused by the rules: ${c.refused}\n`);
@@ -164,7 +141,7 @@ mapping
         `stored as version ${saved.version} (${saved.rules.length} rules); users get them at their next login\n`,
       );
     }
-    if (o.dryRun) return printPreview(await client().request<Preview>('PUT', path, readJson(file)));
+    if (o.dryRun) return printPreview(await client().request<MappingPreview>('PUT', path, readJson(file)));
     const started = await client().request<{ version: MappingVersion; run: ApplyRun }>('PUT', path, readJson(file));
     process.stdout.write(`stored as version ${started.version.version}; applying to ${started.run.total} users (run ${started.run.id})\n`);
     await follow(started.run);
@@ -175,7 +152,7 @@ mapping
   .description('who would gain and lose which projects, roles and groups under these rules (nothing is stored)')
   .option('--json', 'print the service answer as JSON')
   .action(async (file: string, o: { json?: boolean }) => {
-    const preview = await client().request<Preview>('POST', '/v1/mapping/preview', readJson(file));
+    const preview = await client().request<MappingPreview>('POST', '/v1/mapping/preview', readJson(file));
     if (o.json) process.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
     else printPreview(preview);
   });
@@ -211,15 +188,6 @@ program
     if (!users.length) process.stdout.write('no dormant users\n');
   });
 
-/** RFC 8628's answers, as the bridge gives them. */
-interface DeviceCode {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  verification_uri_complete: string;
-  expires_in: number;
-  interval: number;
-}
 interface DeviceCredential {
   auth_url: string;
   application_credential_id: string;
@@ -229,7 +197,7 @@ interface DeviceCredential {
 }
 
 /** What the device endpoints answer: a result, RFC 8628's { error, error_description }, or the bridge's error shape. */
-type DeviceAnswer = Partial<DeviceCode & DeviceCredential> & {
+type DeviceAnswer = Partial<DeviceCodeAnswer & DeviceCredential> & {
   error?: string | { message?: string };
   error_description?: string;
 };
@@ -261,7 +229,7 @@ program
     const started = await postJson(`${base}/device/code`, { project: o.project, cloud: o.cloud });
     const refusal = started.body.error;
     if (started.status !== 200) fail(`the bridge refused: ${(typeof refusal === 'object' && refusal.message) || started.status}`);
-    const code = started.body as DeviceCode;
+    const code = started.body as DeviceCodeAnswer;
     process.stdout.write(
       `To log in, open ${code.verification_uri} in any browser and enter the code ${code.user_code}\n` +
         `(or open ${code.verification_uri_complete}). Waiting for your approval...\n`,
