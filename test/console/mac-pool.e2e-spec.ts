@@ -223,6 +223,10 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
     await c.page.getByRole('button', { name: 'Dry run' }).click();
     await c.page.getByTestId('would-remove').waitFor();
     expect(await c.page.getByTestId('would-remove').textContent()).toContain('would remove 4 free or quarantined MACs');
+    // Which ones, listed before Apply is pressed: exactly the four left out of the file.
+    const removing = c.page.getByRole('list', { name: 'MACs make-equal would remove' });
+    expect(await removing.getByRole('listitem').allTextContents()).toEqual(all.slice(2));
+    expect(await c.page.getByTestId('removing-count').textContent()).toContain('The 4 MACs it would remove');
     await c.page.getByRole('button', { name: 'Apply' }).click();
     await c.page.getByTestId('applied-result').waitFor();
     expect((await t.http.get('/v1/pools/equal').set(t.admin)).body.counts.total).toBe(2);

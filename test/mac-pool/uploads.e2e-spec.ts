@@ -144,12 +144,24 @@ describe('mac-pool: uploads (real PostgreSQL)', () => {
       replace: true,
       dryRun: true,
     });
-    expect(preview.body).toEqual({ added: 1, updated: 0, removed: 3, unchanged: 2, dryRun: true });
-    expect(await macsOf('eq')).toHaveLength(5);
+    // The dry run names exactly the MACs applying removes: the pool before minus the pool after.
+    const before = await macsOf('eq');
+    expect(preview.body).toEqual({
+      added: 1,
+      updated: 0,
+      removed: 3,
+      unchanged: 2,
+      dryRun: true,
+      removing: ['02:00:00:00:06:02', '02:00:00:00:06:03', '02:00:00:00:06:04'],
+      removingTotal: 3,
+    });
+    expect(before).toHaveLength(5);
 
     const done = await upload('eq', 'text/plain', '02:00:00:00:06:01\n02:00:00:00:06:05\n02:00:00:00:06:09\n', { replace: true });
     expect(done.body).toEqual({ added: 1, updated: 0, removed: 3, unchanged: 2, dryRun: false });
     expect(await macsOf('eq')).toEqual(['02:00:00:00:06:01', '02:00:00:00:06:05', '02:00:00:00:06:09']);
+    const after = await macsOf('eq');
+    expect(before.filter((m) => !after.includes(m))).toEqual(preview.body.removing);
   });
 
   it('names unsupported content, unknown pools and bad CSV headers', async () => {

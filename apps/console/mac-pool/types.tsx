@@ -33,6 +33,9 @@ export interface UploadResult {
   removed: number;
   unchanged: number;
   dryRun: boolean;
+  /** A make-equal dry run only: the first MACs applying would remove, and how many in all. */
+  removing?: string[];
+  removingTotal?: number;
 }
 
 export interface BadLine {

@@ -62,6 +62,24 @@ function BadLines({ items, total, message }: { items: BadLine[]; total: number; 
   );
 }
 
+/** The MACs a make-equal would remove, as the dry run listed them (the service lists the first ones only). */
+function Removing({ result }: { result: UploadResult }) {
+  const macs = result.removing ?? [];
+  const total = result.removingTotal ?? macs.length;
+  return (
+    <div>
+      <p class="muted" data-testid="removing-count">
+        {macs.length < total ? `The first ${macs.length} of ${total} MACs it would remove:` : `The ${total} MACs it would remove:`}
+      </p>
+      <ul class="mono" aria-label="MACs make-equal would remove">
+        {macs.map((m) => (
+          <li>{m}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function ResultCard({ result, mode }: { result: UploadResult; mode: Mode }) {
   return (
     <div class="card" data-testid={result.dryRun ? 'dry-run-result' : 'applied-result'}>
@@ -85,6 +103,7 @@ function ResultCard({ result, mode }: { result: UploadResult; mode: Mode }) {
           Make-equal would remove {result.removed} free or quarantined MAC{result.removed === 1 ? '' : 's'} not in this file.
         </p>
       )}
+      {mode === 'replace' && result.dryRun && result.removing && result.removing.length > 0 && <Removing result={result} />}
     </div>
   );
 }

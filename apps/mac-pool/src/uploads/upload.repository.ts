@@ -108,6 +108,21 @@ export class UploadRepository {
   }
 
   /**
+   * The free or quarantined MACs of the pool the upload leaves out: exactly what a replace's merge
+   * deletes (the merge only adds staged MACs and never changes a state). Read before the merge.
+   */
+  async freeMissingFromFile(m: EntityManager, poolId: number, limit: number): Promise<{ total: number; macs: string[] }> {
+    const rows: Array<{ mac: string; total: number }> = await m.query(
+      `SELECT x.mac::text AS mac, count(*) OVER ()::int AS total
+       FROM macs x WHERE x.pool_id = $1 AND x.state IN ('free', 'quarantined')
+         AND NOT EXISTS (SELECT 1 FROM upload_staging s WHERE s.mac = x.mac)
+       ORDER BY x.mac LIMIT $2`,
+      [poolId, limit],
+    );
+    return { total: rows[0]?.total ?? 0, macs: rows.map((r) => r.mac) };
+  }
+
+  /**
    * Writes the staged MACs into the pool. `samePool` (from overlap()) lets a fresh upload skip the
    * metadata update and the existence test, the two costly joins on a million rows.
    */

@@ -49,6 +49,7 @@ function setup() {
     overlap: jest.fn(async () => ({ samePool: 0, otherPools: 0 })),
     inOtherPools: jest.fn(async () => [] as Array<{ line: number; mac: string; reason: string }>),
     liveMissingFromFile: jest.fn(async () => ({ total: 0, rows: [] as Array<{ mac: string; state: string; portId: string }> })),
+    freeMissingFromFile: jest.fn(async () => ({ total: 0, macs: [] as string[] })),
     merge: jest.fn(async () => counts),
   };
   const transactions: Array<'committed' | 'rolled back'> = [];
@@ -140,6 +141,36 @@ describe('UploadService.upload', () => {
     expect(uploads.merge).toHaveBeenCalled();
     expect(transactions).toEqual(['rolled back']);
     expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('make-equal dry run: lists the MACs it would remove (bounded by MACPOOL_MAX_REPORTED_ERRORS) before the merge', async () => {
+    const { service, uploads, transactions } = setup();
+    const order: string[] = [];
+    uploads.freeMissingFromFile.mockImplementation(async () => {
+      order.push('list');
+      return { total: 12, macs: ['02:00:00:00:00:0a'] };
+    });
+    uploads.merge.mockImplementation(async () => {
+      order.push('merge');
+      return { ...counts, removed: 12 };
+    });
+    await expect(service.upload(request(TWO_MACS, { replace: true, dryRun: true }))).resolves.toEqual({
+      ...counts,
+      removed: 12,
+      dryRun: true,
+      removing: ['02:00:00:00:00:0a'],
+      removingTotal: 12,
+    });
+    expect(uploads.freeMissingFromFile).toHaveBeenCalledWith(expect.anything(), tier1.id, 10);
+    expect(order).toEqual(['list', 'merge']);
+    expect(transactions).toEqual(['rolled back']);
+  });
+
+  it('lists nothing to remove for an applied make-equal or any add', async () => {
+    const { service, uploads } = setup();
+    await expect(service.upload(request(TWO_MACS, { replace: true }))).resolves.not.toHaveProperty('removing');
+    await expect(service.upload(request(TWO_MACS, { dryRun: true }))).resolves.not.toHaveProperty('removing');
+    expect(uploads.freeMissingFromFile).not.toHaveBeenCalled();
   });
 
   it('refuses MACs already in another pool, naming the pool per line', async () => {

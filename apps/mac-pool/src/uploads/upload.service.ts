@@ -33,7 +33,13 @@ export interface UploadRequest {
   actor: Principal;
 }
 
-export type UploadResult = UploadCounts & { dryRun: boolean };
+/** What a make-equal dry run would remove: the first MACPOOL_MAX_REPORTED_ERRORS MACs, sorted, and their count. */
+export interface RemovalPreview {
+  removing: string[];
+  removingTotal: number;
+}
+
+export type UploadResult = UploadCounts & { dryRun: boolean } & Partial<RemovalPreview>;
 
 /** Parsing gives the event loop a turn at least this often, so one upload never stalls the others. */
 const PARSE_SLICE_MS = 20;
@@ -91,16 +97,18 @@ export class UploadService {
         phases.mark('copy');
         const samePool = await this.refuseBadLines(req, pool, m, spooled.errors);
         phases.mark('checks');
+        // Listed before the merge deletes them, in the same transaction, so the list is what the counts count.
+        const preview = req.replace && req.dryRun ? await this.removalPreview(m, pool.id) : undefined;
         const counts = await this.uploads.merge(m, pool.id, req.replace, spooled.rows, samePool);
         phases.mark('merge');
         this.logger.log({ pool: pool.name, rows: spooled.rows, ...counts, dryRun: req.dryRun, ms: phases.ms }, 'upload checked and merged');
-        if (req.dryRun) throw new DryRunDone(counts);
+        if (req.dryRun) throw new DryRunDone({ ...counts, ...preview });
         const action = req.replace ? 'pool.replace_macs' : 'pool.add_macs';
         await this.audit.record({ actor: req.actor.name, action, target: pool.name, details: counts }, m);
         return { ...counts, dryRun: false };
       });
     } catch (err) {
-      if (err instanceof DryRunDone) return { ...err.counts, dryRun: true };
+      if (err instanceof DryRunDone) return { ...err.result, dryRun: true };
       // Another upload raced us to the same MAC (different pool, committed meanwhile).
       if (isUniqueViolation(err)) {
         throw DomainError.conflict(
@@ -200,6 +208,11 @@ export class UploadService {
     return overlap.samePool;
   }
 
+  private async removalPreview(m: EntityManager, poolId: number): Promise<RemovalPreview> {
+    const free = await this.uploads.freeMissingFromFile(m, poolId, this.config.MACPOOL_MAX_REPORTED_ERRORS);
+    return { removing: free.macs, removingTotal: free.total };
+  }
+
   private parse(req: UploadRequest, policy: RangePolicy): AsyncIterable<ParsedBatch> {
     const maxLine = this.config.MACPOOL_MAX_LINE_LENGTH;
     switch (req.format) {
@@ -231,7 +244,7 @@ async function* atMostBytes(body: AsyncIterable<Buffer | string>, maxBytes: numb
 
 /** Rolls the transaction back while carrying a dry run's counts out of it. */
 class DryRunDone extends Error {
-  constructor(readonly counts: UploadCounts) {
+  constructor(readonly result: UploadCounts & Partial<RemovalPreview>) {
     super('dry run');
   }
 }
