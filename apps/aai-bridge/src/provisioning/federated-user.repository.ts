@@ -20,6 +20,22 @@ export interface DormantUser {
   dormantSince: Date | null;
 }
 
+/** A known user as the users page lists it, with every grant the bridge recorded for them. */
+export interface ListedUser extends DormantUser {
+  grants: RecordedGrant[];
+}
+
+export interface RecordedGrant {
+  kind: 'role' | 'group';
+  /** Keystone ids: "<projectId>/<roleId>" for a role, "<groupId>" for a group. */
+  target: string;
+  /** The names: "project cms: role member", "group cms-users". */
+  label: string;
+  grantedAt: Date;
+  /** The last login (or provisioning) that yielded the grant again; grant expiry counts from it. */
+  refreshedAt: Date;
+}
+
 const DORMANT_COLUMNS = `keystone_user_id AS "keystoneUserId", user_name AS "userName", idp, last_seen_at AS "lastSeenAt", dormant_since AS "dormantSince"`;
 
 /** What the bridge remembers per federated user (see the migration CreateFederatedUsers). */
@@ -72,6 +88,31 @@ export class FederatedUserRepository {
        FROM federated_users u WHERE u.keystone_user_id = ANY($1) ORDER BY u.keystone_user_id`,
       [ids],
     );
+  }
+
+  /**
+   * One page of known users (dormant ones too) by user name, optionally those whose name contains
+   * `nameContains` (case-insensitive, taken literally), each with the grants the bridge recorded,
+   * and how many users match in all.
+   */
+  async page(nameContains: string | null, limit: number, offset: number): Promise<{ total: number; users: ListedUser[] }> {
+    const pattern = nameContains === null ? null : `%${nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = '($1::text IS NULL OR u.user_name ILIKE $1)';
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM federated_users u WHERE ${where}`, [pattern]);
+    const users: ListedUser[] = await this.db.query(
+      `SELECT u.keystone_user_id AS "keystoneUserId", u.user_name AS "userName", u.idp, u.last_seen_at AS "lastSeenAt",
+              u.dormant_since AS "dormantSince",
+              COALESCE((SELECT json_agg(json_build_object('kind', g.kind, 'target', g.target, 'label', g.label,
+                                                          'grantedAt', g.granted_at, 'refreshedAt', g.refreshed_at) ORDER BY g.label)
+                        FROM keystone_grants g WHERE g.keystone_user_id = u.keystone_user_id), '[]') AS grants
+       FROM federated_users u WHERE ${where}
+       ORDER BY u.user_name, u.keystone_user_id LIMIT $2 OFFSET $3`,
+      [pattern, limit, offset],
+    );
+    // json_agg gives the timestamps as strings.
+    for (const u of users)
+      u.grants = u.grants.map((g) => ({ ...g, grantedAt: new Date(g.grantedAt), refreshedAt: new Date(g.refreshedAt) }));
+    return { total, users };
   }
 
   /** Users not seen since the cutoff and not yet dormant: the next to disable. */

@@ -4,6 +4,7 @@ import { DormancyJob } from './dormancy.job';
 import { DormancyService } from './dormancy.service';
 import { DormantUsersController } from './dormant-users.controller';
 import { FederatedUserRepository } from './federated-user.repository';
+import { FederatedUsersService } from './federated-users.service';
 import { GrantExpiryJob } from './grant-expiry.job';
 import { GrantRepository } from './grant.repository';
 import { IssuedCredentialRepository } from './issued-credential.repository';
@@ -11,12 +12,13 @@ import { MappingRolloutController } from './mapping-rollout.controller';
 import { MappingRolloutService } from './mapping-rollout.service';
 import { ProvisioningController } from './provisioning.controller';
 import { ProvisioningService } from './provisioning.service';
+import { UsersController } from './users.controller';
 import { KeystoneModule } from '../keystone/keystone.module';
 import { MappingModule } from '../mapping/mapping.module';
 
 @Module({
   imports: [MappingModule, KeystoneModule],
-  controllers: [ProvisioningController, MappingRolloutController, DormantUsersController],
+  controllers: [ProvisioningController, MappingRolloutController, DormantUsersController, UsersController],
   providers: [
     GrantRepository,
     FederatedUserRepository,
@@ -25,6 +27,7 @@ import { MappingModule } from '../mapping/mapping.module';
     ProvisioningService,
     MappingRolloutService,
     DormancyService,
+    FederatedUsersService,
     GrantExpiryJob,
     DormancyJob,
   ],
