@@ -121,7 +121,14 @@ describe('aai-bridge: the users the bridge knows (real PostgreSQL)', () => {
   });
 
   it('refuses a bad page: limit outside 1..1000, a negative or non-numeric offset, an unknown parameter', async () => {
-    for (const query of [{ limit: '0' }, { limit: '1001' }, { limit: 'ten' }, { offset: '-1' }, { offset: '1.5' }, { page: '2' }]) {
+    for (const query of <Array<Record<string, string>>>[
+      { limit: '0' },
+      { limit: '1001' },
+      { limit: 'ten' },
+      { offset: '-1' },
+      { offset: '1.5' },
+      { page: '2' },
+    ]) {
       const res = await users(query);
       expect([query, res.status]).toEqual([query, 400]);
     }

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { Mapping } from './mapping';
 import { Metadata } from './metadata';
+import { Users } from './users';
 import { Role } from '../shared/api';
 import { Shell } from '../shared/shell';
 import { Tokens } from '../shared/tokens';
@@ -9,6 +10,7 @@ import '../shared/style.css';
 const routes = [
   { path: '/', label: 'Mapping rules', page: Mapping },
   { path: '/idps', label: 'Identity providers', page: Metadata },
+  { path: '/users', label: 'Users', page: Users },
   { path: '/tokens', label: 'Tokens', page: ({ role }: { role: Role }) => <Tokens role={role} roles={['admin', 'reader']} /> },
 ];
 
