@@ -2,10 +2,10 @@ import { render } from 'preact';
 import { Mapping } from './mapping';
 import { Metadata } from './metadata';
 import { Users } from './users';
-import { Role } from '../shared/api';
-import { Shell } from '../shared/shell';
-import { Tokens } from '../shared/tokens';
-import '../shared/style.css';
+import { Role } from '../common/api';
+import { Shell } from '../common/shell';
+import { Tokens } from '../common/tokens';
+import '../common/style.css';
 
 const routes = [
   { path: '/', label: 'Mapping rules', page: Mapping },

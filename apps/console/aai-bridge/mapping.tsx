@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { diffLines } from './diff';
 import { MappingVersion, Mapped, Preview, Rule, RuleProblem, ruleOf } from './types';
-import { ApiFailure, Role, api, messageOf } from '../shared/api';
-import { ErrorNote, Page, useLoad, when } from '../shared/ui';
+import { ApiFailure, Role, api, messageOf } from '../common/api';
+import { ErrorNote, Page, useLoad, when } from '../common/ui';
 
 const EXAMPLE: Rule = { local: [{ user: { name: '{0}' } }], remote: [{ type: 'eduPersonPrincipalName' }] };
 const pretty = (x: unknown) => JSON.stringify(x, null, 2);

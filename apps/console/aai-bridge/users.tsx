@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { Role, api, messageOf } from '../shared/api';
-import { ErrorNote, Page, useLoad, when } from '../shared/ui';
+import { Role, api, messageOf } from '../common/api';
+import { ErrorNote, Page, useLoad, when } from '../common/ui';
 
 interface Grant {
   kind: 'role' | 'group';

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiFailure, api, messageOf } from '../shared/api';
-import { ErrorNote, Page, when } from '../shared/ui';
+import { ApiFailure, api, messageOf } from '../common/api';
+import { ErrorNote, Page, when } from '../common/ui';
 import { Holding, MacHistory, MacRecord } from './types';
 
 function HolderLine({ h }: { h: Holding }) {

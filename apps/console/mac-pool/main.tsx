@@ -4,10 +4,10 @@ import { Pools } from './pools';
 import { Reconcile } from './reconcile';
 import { Upload } from './upload';
 import { Macs } from './macs';
-import { Role } from '../shared/api';
-import { Shell } from '../shared/shell';
-import { Tokens } from '../shared/tokens';
-import '../shared/style.css';
+import { Role } from '../common/api';
+import { Shell } from '../common/shell';
+import { Tokens } from '../common/tokens';
+import '../common/style.css';
 
 const routes = [
   { path: '/', label: 'Overview', page: Overview },

@@ -1,5 +1,5 @@
-import { api } from '../shared/api';
-import { ErrorNote, Page, useLoad } from '../shared/ui';
+import { api } from '../common/api';
+import { ErrorNote, Page, useLoad } from '../common/ui';
 import { FULL_WARNING, Stats, usedShare } from './types';
 import { UsageChart } from './usage';
 

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
-import { ApiFailure, Role, api, messageOf, upload } from '../shared/api';
-import { ErrorNote, Page, useLoad } from '../shared/ui';
+import { ApiFailure, Role, api, messageOf, upload } from '../common/api';
+import { ErrorNote, Page, useLoad } from '../common/ui';
 import { BadLine, Pool, UploadResult } from './types';
 
 type Mode = 'add' | 'replace';

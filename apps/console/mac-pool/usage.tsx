@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { Pool } from './types';
-import { api } from '../shared/api';
-import { ErrorNote, useLoad } from '../shared/ui';
+import { api } from '../common/api';
+import { ErrorNote, useLoad } from '../common/ui';
 
 interface Usage {
   bucket: 'hour' | 'day';
