@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength, Min, Max } from 'class-validator';
 import type { FederatedUserView, FederatedUsersPage, UserGrant } from '../federated-users.service';
+import { DormantUserDto } from './dormant.dto';
 
 /** GET /v1/users?limit=&offset=&q= */
 export class UsersQueryDto {
@@ -53,27 +54,8 @@ export class UserGrantDto implements UserGrant {
   expiresAt: Date | null;
 }
 
-export class FederatedUserDto implements FederatedUserView {
-  @ApiProperty()
-  keystoneUserId: string;
-
-  @ApiProperty({ example: 'alice@infn.it' })
-  userName: string;
-
-  @ApiProperty({ type: String, nullable: true, description: 'entityID of the IdP of the last login' })
-  idp: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  lastSeenAt: Date;
-
-  @ApiProperty({
-    type: String,
-    format: 'date-time',
-    nullable: true,
-    description: 'set while the bridge holds the account disabled as dormant',
-  })
-  dormantSince: Date | null;
-
+/** A federated user: the dormant listing's fields (dormantSince null while active), plus the grants. */
+export class FederatedUserDto extends DormantUserDto implements FederatedUserView {
   @ApiProperty({ type: [UserGrantDto], description: 'what the bridge granted (never what others granted in Keystone)' })
   grants: UserGrantDto[];
 }
