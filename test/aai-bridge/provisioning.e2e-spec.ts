@@ -1,3 +1,4 @@
+import { KeystoneClient } from '../../apps/aai-bridge/src/keystone/keystone.client';
 import { ProvisioningService } from '../../apps/aai-bridge/src/provisioning/provisioning.service';
 import { TestApp, startAaiBridge } from '../support/aai-bridge-app';
 import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
@@ -66,14 +67,18 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
     expect(res.body.keystoneCalls.write).toBe(4); // user, two roles, one group
   });
 
-  it('makes no write call on a second login with the same attributes', async () => {
+  it('makes no Keystone call at all on a second login with the same attributes', async () => {
+    const calls = t.app.get(KeystoneClient).calls;
+    const before = { ...calls };
     const res = await provision({
       eduPersonPrincipalName: 'alice@infn.it',
       mail: 'alice@cnaf.infn.it',
       displayName: 'Alice Rossi',
       isMemberOf: 'infn:cms;infn:lhcb',
     });
-    expect(res.body).toMatchObject({ granted: [], revoked: [], keystoneCalls: { write: 0 } });
+    expect(res.body).toMatchObject({ granted: [], revoked: [], keystoneCalls: { read: 0, write: 0, auth: 0 } });
+    expect(res.body.user).toMatchObject({ id: ids.alice, name: 'alice@infn.it', created: false });
+    expect(calls).toEqual(before);
   });
 
   it('revokes what the bridge granted when the IdP stops asserting it, and nothing anyone else granted', async () => {
@@ -138,5 +143,28 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
     expect(await service.revokeExpired(new Date(Date.now() + 31 * 86_400_000))).toBeGreaterThanOrEqual(2);
     expect(await assignments(carol)).toEqual([]);
     expect(await groupsOf(carol)).toEqual([]);
+    // Expiry cleared what the last login decided: the next login provisions in full and grants again.
+    const again = await provision({ eduPersonPrincipalName: 'carol@infn.it', mail: 'carol@infn.it', isMemberOf: 'infn:cms' });
+    expect(again.body.granted.sort()).toEqual(['group cms-users', 'project cms: role member']);
+    expect(await assignments(carol)).toEqual(['cms:member']);
+  });
+
+  it('still revokes in Keystone, after a login that skipped Keystone, a role a rule change drops', async () => {
+    const dave = { eduPersonPrincipalName: 'dave@infn.it', mail: 'dave@infn.it', isMemberOf: 'infn:cms;infn:lhcb' };
+    const first = await provision(dave);
+    expect(await assignments(first.body.user.id)).toEqual(['cms:member', 'lhcb:reader']);
+    const calls = t.app.get(KeystoneClient).calls;
+    const before = { ...calls };
+    expect((await provision(dave)).status).toBe(200);
+    expect(calls).toEqual(before);
+    const withoutLhcb = { rules: RULES.rules.filter((r) => !JSON.stringify(r).includes('lhcb')) };
+    expect((await t.http.put('/v1/mapping').set(t.admin).send(withoutLhcb)).status).toBe(200);
+    try {
+      const after = await provision(dave);
+      expect(after.body.revoked).toEqual(['project lhcb: role reader']);
+      expect(await assignments(first.body.user.id)).toEqual(['cms:member']);
+    } finally {
+      expect((await t.http.put('/v1/mapping').set(t.admin).send(RULES)).status).toBe(200);
+    }
   });
 });

@@ -17,6 +17,7 @@ import { CreateIssuedAppCredentials1764621000200 } from './migrations/1764621000
 import { CreateDeviceAuthorizations1764621000300 } from './migrations/1764621000300-CreateDeviceAuthorizations';
 import { CreateDeviceVerificationFailures1764621000400 } from './migrations/1764621000400-CreateDeviceVerificationFailures';
 import { AddMetadataSourceStatus1764630000000 } from './migrations/1764630000000-AddMetadataSourceStatus';
+import { AddFederatedUserProvisionFingerprint1764700000100 } from './migrations/1764700000100-AddFederatedUserProvisionFingerprint';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { SamlModule } from './saml/saml.module';
 import { SessionModule } from './session/session.module';
@@ -43,6 +44,7 @@ import { SessionModule } from './session/session.module';
         CreateIssuedAppCredentials1764621000200,
         CreateDeviceAuthorizations1764621000300,
         CreateDeviceVerificationFailures1764621000400,
+        AddFederatedUserProvisionFingerprint1764700000100,
       ],
       adminToken: { tokenVar: 'AAI_ADMIN_TOKEN', dataDirVar: 'AAI_DATA_DIR' },
     }),

@@ -93,6 +93,11 @@ export const aaiBridgeEnv = {
     default: 365,
     min: 0,
   }),
+  AAI_PROVISION_RECHECK_MINUTES: int({
+    description: 'a repeated login with nothing changed skips Keystone unless the last full provisioning is this old (0: always full)',
+    default: 60,
+    min: 0,
+  }),
   AAI_DORMANT_DAYS: int({
     description: 'users not seen for this many days lose every bridge grant and are disabled in Keystone until they log in (0: never)',
     default: 0,

@@ -54,6 +54,35 @@ export class FederatedUserRepository {
     );
   }
 
+  /**
+   * The last full provisioning of a not dormant user named `userName`, if it happened after
+   * `since` (the caller compares the fingerprint).
+   */
+  async lastProvisioning(userName: string, since: Date): Promise<Array<{ keystoneUserId: string; fingerprint: string; result: unknown }>> {
+    return this.db.query(
+      `SELECT keystone_user_id AS "keystoneUserId", provision_fingerprint AS fingerprint, provisioned_result AS result
+       FROM federated_users
+       WHERE user_name = $1 AND dormant_since IS NULL AND provision_fingerprint IS NOT NULL AND provisioned_at > $2`,
+      [userName, since],
+    );
+  }
+
+  /** A full provisioning succeeded: what decided it (a fingerprint), what it answered, when. */
+  async provisioned(keystoneUserId: string, fingerprint: string, result: unknown, at: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE federated_users SET provision_fingerprint = $2, provisioned_result = $3, provisioned_at = $4 WHERE keystone_user_id = $1`,
+      [keystoneUserId, fingerprint, JSON.stringify(result), at],
+    );
+  }
+
+  /** The bridge revoked or disabled: the next login of the user provisions in full. */
+  async clearProvisioning(keystoneUserId: string): Promise<void> {
+    await this.db.query(
+      'UPDATE federated_users SET provision_fingerprint = NULL, provisioned_result = NULL, provisioned_at = NULL WHERE keystone_user_id = $1',
+      [keystoneUserId],
+    );
+  }
+
   async isDormant(keystoneUserId: string): Promise<boolean> {
     const rows = await this.db.query('SELECT 1 FROM federated_users WHERE keystone_user_id = $1 AND dormant_since IS NOT NULL', [
       keystoneUserId,
@@ -140,7 +169,8 @@ export class FederatedUserRepository {
   /** false: already dormant (the other node's sweep got there first). */
   async markDormant(keystoneUserId: string, at: Date): Promise<boolean> {
     const [, count] = await this.db.query(
-      'UPDATE federated_users SET dormant_since = $2 WHERE keystone_user_id = $1 AND dormant_since IS NULL',
+      `UPDATE federated_users SET dormant_since = $2, provision_fingerprint = NULL, provisioned_result = NULL, provisioned_at = NULL
+       WHERE keystone_user_id = $1 AND dormant_since IS NULL`,
       [keystoneUserId, at],
     );
     return count === 1;

@@ -1,5 +1,5 @@
 import { MappedProperties } from '@app/keystone-mapping';
-import { AuditRepository, ClockRepository, DomainError } from '@app/platform';
+import { AuditRepository, ClockRepository, CryptoRepository, DomainError } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { FederatedUserRepository } from './federated-user.repository';
 import { Grant } from './grant-plan';
@@ -49,7 +49,30 @@ function fakeGrants(recorded: Grant[] = []) {
 
 /** What the bridge remembers per user, and the application credentials it issued. */
 function fakeUsers(dormant = false) {
-  return { seen: jest.fn(async () => undefined), isDormant: jest.fn(async () => dormant) };
+  // The last full provisioning per user, as the federated_users columns keep it.
+  const last = new Map<string, { userName: string; fingerprint: string; result: unknown; at: Date }>();
+  return {
+    seen: jest.fn(async (u: { keystoneUserId: string; userName: string }) => {
+      const l = last.get(u.keystoneUserId);
+      if (l) l.userName = u.userName;
+      else last.set(u.keystoneUserId, { userName: u.userName, fingerprint: '', result: null, at: new Date(0) });
+    }),
+    isDormant: jest.fn(async () => dormant),
+    lastProvisioning: jest.fn(async (userName: string, since: Date) =>
+      dormant
+        ? []
+        : [...last.entries()]
+            .filter(([, l]) => l.userName === userName && l.fingerprint && l.at > since)
+            .map(([keystoneUserId, l]) => ({ keystoneUserId, fingerprint: l.fingerprint, result: l.result })),
+    ),
+    provisioned: jest.fn(async (keystoneUserId: string, fingerprint: string, result: unknown, at: Date) => {
+      last.set(keystoneUserId, { userName: last.get(keystoneUserId)?.userName ?? '', fingerprint, result, at });
+    }),
+    clearProvisioning: jest.fn(async (keystoneUserId: string) => {
+      const l = last.get(keystoneUserId);
+      if (l) l.fingerprint = '';
+    }),
+  };
 }
 function fakeCredentials(issued: Array<{ credentialId: string; keystoneUserId: string; projectId: string }> = []) {
   return {
@@ -72,8 +95,9 @@ const config = (o: Partial<AaiBridgeConfig> = {}) =>
 
 function build(keystone = fakeKeystone(), grants = fakeGrants(), cfg = config(), users = fakeUsers(), credentials = fakeCredentials()) {
   const audit = { record: jest.fn(async () => undefined) };
-  const mappingService = { rules: jest.fn(async () => RULES_READ) };
-  const clock = { now: () => new Date('2026-01-01T00:00:00Z'), sleep: async () => undefined };
+  const mappingService = { rules: jest.fn(async (): Promise<unknown> => RULES_READ) };
+  const time = { now: new Date('2026-01-01T00:00:00Z') };
+  const clock = { now: () => time.now, sleep: async () => undefined };
   const service = new ProvisioningService(
     keystone as unknown as KeystoneClient,
     grants as unknown as GrantRepository,
@@ -82,9 +106,10 @@ function build(keystone = fakeKeystone(), grants = fakeGrants(), cfg = config(),
     mappingService as unknown as MappingService,
     audit as unknown as AuditRepository,
     clock as ClockRepository,
+    new CryptoRepository(),
     cfg,
   );
-  return { service, keystone, grants, audit, users, credentials };
+  return { service, keystone, grants, audit, users, credentials, mappingService, time };
 }
 
 const mapping = (o: Partial<MappedProperties> = {}): MappedProperties => ({
@@ -299,5 +324,87 @@ describe('ProvisioningService', () => {
       code: 'user_gone',
     });
     expect(keystone.grantProjectRole).not.toHaveBeenCalled();
+  });
+
+  describe('a repeated login with nothing changed', () => {
+    const held = () => [{ kind: 'role' as const, target: 'p-cms/r-member', label: 'project cms: role member' }];
+    const holding = () => fakeKeystone({ roleAssignments: [{ projectId: 'p-cms', roleId: 'r-member' }] });
+    const recheck = config({ AAI_PROVISION_RECHECK_MINUTES: 60 });
+
+    it('answers the stored result without asking Keystone, refreshing the grant records', async () => {
+      const { service, keystone, grants } = build(holding(), fakeGrants(held()), recheck);
+      const first = await service.provision(mapping(), {});
+      keystone.findUser.mockClear();
+      keystone.projectRoleAssignments.mockClear();
+      grants.record.mockClear();
+      const again = await service.provision(mapping(), {});
+      expect(keystone.findUser).not.toHaveBeenCalled();
+      expect(keystone.projectRoleAssignments).not.toHaveBeenCalled();
+      expect(again.keystoneCalls).toEqual({ read: 0, write: 0, auth: 0 });
+      expect({ user: again.user, projects: again.projects, groups: again.groups }).toEqual({
+        user: first.user,
+        projects: first.projects,
+        groups: first.groups,
+      });
+      expect(grants.record).toHaveBeenCalledWith('u1', 'alice', held());
+    });
+
+    it('provisions in full when the attributes map to something else', async () => {
+      const { service, keystone } = build(holding(), fakeGrants(held()), recheck);
+      await service.provision(mapping(), {});
+      keystone.findUser.mockClear();
+      const again = await service.provision(mapping({ projects: [{ name: 'cms', roles: [{ name: 'admin' }] }] }), {});
+      expect(keystone.findUser).toHaveBeenCalled();
+      expect(again.granted).toEqual(['project cms: role admin']);
+    });
+
+    it('provisions in full when the stored rules changed', async () => {
+      const { service, keystone, mappingService } = build(holding(), fakeGrants(held()), recheck);
+      await service.provision(mapping(), {});
+      keystone.findUser.mockClear();
+      mappingService.rules.mockResolvedValue({ rules: [] });
+      await service.provision(mapping(), {});
+      expect(keystone.findUser).toHaveBeenCalled();
+    });
+
+    it("provisions in full when the bridge's grant records changed (a grant revoked meanwhile)", async () => {
+      const recorded = held();
+      const { service, keystone } = build(holding(), fakeGrants(recorded), recheck);
+      await service.provision(mapping(), {});
+      keystone.findUser.mockClear();
+      recorded.pop();
+      await service.provision(mapping(), {});
+      expect(keystone.findUser).toHaveBeenCalled();
+    });
+
+    it('provisions in full once the last full provisioning is older than AAI_PROVISION_RECHECK_MINUTES', async () => {
+      const { service, keystone, time } = build(holding(), fakeGrants(held()), recheck);
+      await service.provision(mapping(), {});
+      keystone.findUser.mockClear();
+      time.now = new Date(time.now.getTime() + 59 * 60_000);
+      await service.provision(mapping(), {});
+      expect(keystone.findUser).not.toHaveBeenCalled();
+      time.now = new Date(time.now.getTime() + 2 * 60_000);
+      await service.provision(mapping(), {});
+      expect(keystone.findUser).toHaveBeenCalled();
+    });
+
+    it('always provisions in full when AAI_PROVISION_RECHECK_MINUTES is 0', async () => {
+      const { service, keystone, users } = build(holding(), fakeGrants(held()), config({ AAI_PROVISION_RECHECK_MINUTES: 0 }));
+      await service.provision(mapping(), {});
+      await service.provision(mapping(), {});
+      expect(keystone.findUser).toHaveBeenCalledTimes(2);
+      expect(users.lastProvisioning).not.toHaveBeenCalled();
+    });
+
+    it('provisions in full after apply-now re-provisioned the user (the fingerprint is cleared)', async () => {
+      const { service, keystone, users } = build(holding(), fakeGrants(held()), recheck);
+      await service.provision(mapping(), {});
+      await service.reprovision({ keystoneUserId: 'u1', userName: 'alice' }, mapping());
+      expect(users.clearProvisioning).toHaveBeenCalledWith('u1');
+      keystone.findUser.mockClear();
+      await service.provision(mapping(), {});
+      expect(keystone.findUser).toHaveBeenCalled();
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MappedProperties } from '@app/keystone-mapping';
-import { AuditRepository, ClockRepository, DomainError } from '@app/platform';
+import { AuditRepository, ClockRepository, CryptoRepository, DomainError } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { FederatedUserRepository } from './federated-user.repository';
 import { Grant, GrantPlan, planGrants } from './grant-plan';
@@ -19,6 +19,9 @@ export interface ProvisionResult {
   /** Keystone API calls this provisioning made (auth: token issuance for the bridge itself). */
   keystoneCalls: { read: number; write: number; auth: number };
 }
+
+/** What a full provisioning answered, kept to answer a repeated login with nothing changed. */
+type StoredResult = Pick<ProvisionResult, 'user' | 'projects' | 'groups'>;
 
 type ResolvedProject = { id: string; name: string; roles: KsRef[] };
 
@@ -64,6 +67,7 @@ export class ProvisioningService {
     private readonly mapping: MappingService,
     private readonly audit: AuditRepository,
     private readonly clock: ClockRepository,
+    private readonly crypto: CryptoRepository,
     @Inject(AaiBridgeConfig) private readonly config: AaiBridgeConfig,
   ) {}
 
@@ -75,6 +79,8 @@ export class ProvisioningService {
   }
 
   async provision(mapped: MappedProperties, attributes: Record<string, string[]>): Promise<ProvisionResult> {
+    const unchanged = await this.unchangedSinceLastProvisioning(mapped, attributes);
+    if (unchanged) return unchanged;
     const before = { ...this.keystone.calls };
     const { user, created } = await this.ensureUser(mapped, attributes);
     const projects = await this.resolveProjects(mapped);
@@ -82,7 +88,7 @@ export class ProvisioningService {
     const plan = await this.planFor(user, created, projects, groups);
     await this.carryOut(plan, user, 'provision');
     await this.remember(user, attributes);
-    return {
+    const result: ProvisionResult = {
       user: { id: user.id, name: user.name, domainId: user.domain_id, created },
       projects: projects.map((p) => ({ id: p.id, name: p.name, roles: p.roles.map((r) => r.name) })),
       groups: groups.map((g) => ({ id: g.id, name: g.name })),
@@ -94,6 +100,64 @@ export class ProvisioningService {
         auth: this.keystone.calls.auth - before.auth,
       },
     };
+    const stored: StoredResult = { user: result.user, projects: result.projects, groups: result.groups };
+    const fingerprint = await this.fingerprint(mapped, attributes, await this.grants.forUser(user.id));
+    await this.users.provisioned(user.id, fingerprint, stored, this.clock.now());
+    return result;
+  }
+
+  /**
+   * A repeated login: when what decided the last full provisioning (see fingerprint) is unchanged,
+   * the user is not dormant and that provisioning is younger than AAI_PROVISION_RECHECK_MINUTES,
+   * Keystone holds what it made (the bridge clears the fingerprint wherever it revokes or disables),
+   * so the stored result is answered without asking Keystone; the grant records are refreshed as a
+   * full login would (grant expiry counts from them). null: provision in full.
+   */
+  private async unchangedSinceLastProvisioning(
+    mapped: MappedProperties,
+    attributes: Record<string, string[]>,
+  ): Promise<ProvisionResult | null> {
+    const minutes = this.config.AAI_PROVISION_RECHECK_MINUTES;
+    const name = mapped.user.name ?? mapped.user.id;
+    if (!minutes || !name) return null;
+    const since = new Date(this.clock.now().getTime() - minutes * 60_000);
+    for (const last of await this.users.lastProvisioning(name, since)) {
+      const recorded = await this.grants.forUser(last.keystoneUserId);
+      if ((await this.fingerprint(mapped, attributes, recorded)) !== last.fingerprint) continue;
+      await this.grants.record(last.keystoneUserId, name, recorded);
+      await this.remember({ id: last.keystoneUserId, name }, attributes);
+      const stored = last.result as StoredResult;
+      return {
+        ...stored,
+        user: { ...stored.user, created: false },
+        granted: [],
+        revoked: [],
+        keystoneCalls: { read: 0, write: 0, auth: 0 },
+      };
+    }
+    return null;
+  }
+
+  /**
+   * SHA-256 of what decides a provisioning: the mapped result and the user fields the login sets,
+   * the stored rules, the settings that change the plan, and the bridge's grant records for the
+   * user (a grant revoked by apply-now, dormancy or expiry changes them).
+   */
+  private async fingerprint(mapped: MappedProperties, attributes: Record<string, string[]>, recorded: Grant[]): Promise<string> {
+    const decided = {
+      mapped,
+      email: mapped.user.email ?? attributes.mail?.[0] ?? null,
+      description: attributes.displayName?.[0] ?? null,
+      rules: await this.mapping.rules(),
+      settings: {
+        usersDomain: this.config.AAI_USERS_DOMAIN,
+        projectsDomain: this.config.AAI_PROJECTS_DOMAIN,
+        createProjects: this.config.AAI_CREATE_PROJECTS,
+        tokenMethod: this.config.AAI_TOKEN_METHOD,
+      },
+      grants: recorded.map((g) => [g.kind, g.target, g.label]),
+    };
+    return this.crypto.sha256(JSON.stringify(decided)).toString('hex');
   }
 
   /** Revokes the bridge's grants that no login refreshed within AAI_GRANT_EXPIRY_DAYS. */
@@ -102,6 +166,7 @@ export class ProvisioningService {
     if (days === 0) return 0;
     const stale = await this.grants.notRefreshedSince(new Date(now.getTime() - days * 86_400_000));
     for (const g of stale) {
+      await this.users.clearProvisioning(g.keystoneUserId);
       await this.apply(g, g.keystoneUserId, 'revoke');
       await this.grants.forget(g.keystoneUserId, g);
       if (g.kind === 'role')
@@ -123,6 +188,8 @@ export class ProvisioningService {
    * before any change, so a failure leaves the user fully as before (see carryOut).
    */
   async reprovision(user: KnownUserRef, mapped: MappedProperties | null, action = 'apply_now'): Promise<ReprovisionResult> {
+    // First: a crash later still leaves the next login a full one.
+    await this.users.clearProvisioning(user.keystoneUserId);
     const projects = mapped ? await this.resolveProjects(mapped, true) : [];
     const groups = mapped ? await this.resolveGroups(mapped) : [];
     const ksUser = { id: user.keystoneUserId, name: user.userName };
