@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { Figure } from './figures';
 import { api, createDatabase, fmt, load, reserveOverHttp, startService } from './harness';
 import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
 
@@ -7,7 +8,7 @@ import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocati
  * own allocation statement run over raw pg with 32 connections in the same run.
  * Targets: HTTP >= 0.5x raw, p99 < 25 ms.
  */
-export async function benchAllocation(adminUrl: string, { allocations = 20000, concurrency = 32 } = {}) {
+export async function benchAllocation(adminUrl: string, { allocations = 20000, concurrency = 32 } = {}): Promise<Figure[]> {
   const url = await createDatabase(adminUrl, 'bench_alloc');
   const svc = await startService(url);
   try {
@@ -45,7 +46,12 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
       `raw pg, same statement:      ${fmt(raw.opsPerSecond, 0)} allocations/s, p50 ${fmt(raw.p50, 2)} ms, p99 ${fmt(raw.p99, 2)} ms`,
     );
     console.log(`ratio HTTP / raw: ${fmt(http.opsPerSecond / raw.opsPerSecond, 2)}x  (target >= 0.5x)`);
-    return { http, raw };
+    return [
+      { name: 'allocation.throughput', value: http.opsPerSecond, baseline: raw.opsPerSecond, unit: '/s', target: null },
+      { name: 'allocation.throughput_ratio', value: http.opsPerSecond / raw.opsPerSecond, baseline: null, unit: 'x', target: '>= 0.5' },
+      { name: 'allocation.p99_ms', value: http.p99, baseline: raw.p99, unit: 'ms', target: '< 25' },
+      { name: 'allocation.p99_ratio', value: http.p99 / raw.p99, baseline: null, unit: 'x', target: null },
+    ];
   } finally {
     await svc.stop();
   }

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Figure } from './figures';
 import { readMetadata } from '../apps/aai-bridge/src/metadata/metadata-document';
 import { makeKeyPair } from '../test/support/saml-fixtures';
 
@@ -115,7 +116,7 @@ async function measureLoad(file: string, cert: string): Promise<void> {
 }
 
 /** Generates the aggregate, then loads it in a child process; targets: under 10 s and 400 MB. */
-export async function benchFederationMetadata(idps = 3500, targetMb = 80): Promise<void> {
+export async function benchFederationMetadata(idps = 3500, targetMb = 80): Promise<Figure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'aai-md-bench-'));
   try {
     const generated = Date.now();
@@ -130,6 +131,11 @@ export async function benchFederationMetadata(idps = 3500, targetMb = 80): Promi
       `load (read, verify the signature, parse, index): ${m.seconds.toFixed(2)} s (target < 10 s), peak RSS ${m.maxRssMb.toFixed(0)} MB (target < 400 MB), ` +
         `${m.idps} IdPs; IdP lookup at login ${m.lookupMicros.toFixed(2)} µs`,
     );
+    return [
+      { name: 'metadata.load_seconds', value: m.seconds, baseline: null, unit: 's', target: '< 10' },
+      { name: 'metadata.peak_rss_mb', value: m.maxRssMb, baseline: null, unit: 'MB', target: '< 400' },
+      { name: 'metadata.idp_lookup_us', value: m.lookupMicros, baseline: null, unit: 'us', target: null },
+    ];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

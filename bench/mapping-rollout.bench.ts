@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { Figure } from './figures';
 import { createDatabase, fmt, freePort, load } from './harness';
 import { mapLabels } from '../apps/aai-bridge/src/mapping/mapping-preview';
 import { KeystoneSession, OpenStackHttp } from '../libs/openstack/src';
@@ -42,7 +43,7 @@ const attributesOf = (i: number): Record<string, string[]> => ({
  * (each user: the Keystone reads and writes of a re-provisioning), per user and extrapolated.
  * Target: the preview under 5 s.
  */
-export async function benchMappingRollout(adminUrl: string, users = 10_000, applyUsers = 200) {
+export async function benchMappingRollout(adminUrl: string, users = 10_000, applyUsers = 200): Promise<Figure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'aai-rollout-bench-'));
   const script = join(__dirname, '../../test/peers/keystone.sh');
   const ksDir = join(dir, 'keystone');
@@ -176,6 +177,11 @@ export async function benchMappingRollout(adminUrl: string, users = 10_000, appl
       `preview of ${n} known users: ${fmt(timings[1] / 1000, 2)} s median of 3 over HTTP (service-side ${fmt(preview.milliseconds / 1000, 2)} s; ` +
         `${preview.changed} users changed, ${preview.gained} gained, ${preview.lost} lost, ${preview.loseAllAccess.length} lose all access)  (target < 5 s)`,
     );
+    return [
+      { name: 'rollout.apply_ms_per_user', value: perUserMs, baseline: null, unit: 'ms', target: null },
+      { name: 'rollout.apply_keystone_calls_per_user', value: calls / applyUsers, baseline: null, unit: 'calls', target: null },
+      { name: 'rollout.preview_seconds', value: timings[1] / 1000, baseline: preview.milliseconds / 1000, unit: 's', target: '< 5' },
+    ];
   } finally {
     const exited = once(proc, 'exit');
     proc.kill('SIGTERM');

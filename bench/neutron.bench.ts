@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Figure } from './figures';
 import { api, createDatabase, fmt, freePort, percentile, startService } from './harness';
 import { NeutronApi, OpenStackHttp } from '../libs/openstack/src';
 
@@ -14,7 +15,7 @@ const SCRIPT = join(__dirname, '../../test/peers/neutron.sh');
  * 50 port creates on a real neutron-server with the hook and on one without, interleaved in the
  * same run. Target: the hook adds < 2% to Neutron's port-create time.
  */
-export async function benchNeutron(adminUrl: string, creates = 50) {
+export async function benchNeutron(adminUrl: string, creates = 50): Promise<Figure[]> {
   if (!existsSync('/usr/bin/neutron-server')) throw new Error('neutron-server not installed: bash test/peers/neutron.sh install');
   const url = await createDatabase(adminUrl, 'bench_neutron');
   const svc = await startService(url);
@@ -65,6 +66,10 @@ export async function benchNeutron(adminUrl: string, creates = 50) {
     console.log(
       `  ratio with/without: mean ${fmt(stats[0].mean / stats[1].mean, 3)}x, p50 ${fmt(stats[0].p50 / stats[1].p50, 3)}x  (target < 1.02x)`,
     );
+    return [
+      { name: 'neutron.port_create_mean_ms', value: stats[0].mean, baseline: stats[1].mean, unit: 'ms', target: null },
+      { name: 'neutron.overhead_ratio', value: stats[0].mean / stats[1].mean, baseline: null, unit: 'x', target: '< 1.02' },
+    ];
   } finally {
     for (const p of peers) {
       await run(SCRIPT, ['stop', p.dir]).catch(() => undefined);

@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { Figure } from './figures';
 import { api, createDatabase, fmt, load, reserveOverHttp, startService } from './harness';
 import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
 
@@ -11,7 +12,7 @@ const macText = (n: number) => {
  * Allocation cost as the pool grows: 10k, 1M, 16M MACs. Target: < 1.5x slowdown from the
  * smallest to the largest, through HTTP and for the statement alone.
  */
-export async function benchPoolSizes(adminUrl: string, sizes: number[], { allocations = 5000, concurrency = 32 } = {}) {
+export async function benchPoolSizes(adminUrl: string, sizes: number[], { allocations = 5000, concurrency = 32 } = {}): Promise<Figure[]> {
   const rows: Array<{ size: number; httpPerSecond: number; httpP50: number; httpP99: number; sqlMeanMs: number; loadSeconds: number }> = [];
   for (const size of sizes) {
     const url = await createDatabase(adminUrl, `bench_size_${size}`);
@@ -52,5 +53,9 @@ export async function benchPoolSizes(adminUrl: string, sizes: number[], { alloca
     `slowdown ${first.size.toLocaleString()} -> ${last.size.toLocaleString()}: HTTP ${fmt(first.httpPerSecond / last.httpPerSecond, 2)}x, ` +
       `statement ${fmt(last.sqlMeanMs / first.sqlMeanMs, 2)}x  (target < 1.5x)`,
   );
-  return rows;
+  return [
+    { name: 'sizes.http_slowdown_ratio', value: first.httpPerSecond / last.httpPerSecond, baseline: null, unit: 'x', target: '< 1.5' },
+    { name: 'sizes.statement_slowdown_ratio', value: last.sqlMeanMs / first.sqlMeanMs, baseline: null, unit: 'x', target: '< 1.5' },
+    ...rows.map((r) => ({ name: `sizes.http_p99_ms_${r.size}`, value: r.httpP99, baseline: null, unit: 'ms', target: null })),
+  ];
 }

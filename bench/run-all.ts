@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { benchAaiBridge } from './aai-bridge.bench';
 import { benchAllocation } from './allocation.bench';
 import { benchFederationMetadata } from './federation-metadata.bench';
+import { Figure, summaryTable, writeFigures } from './figures';
 import { startDatabase } from './harness';
 import { benchMappingRollout } from './mapping-rollout.bench';
 import { benchNeutron } from './neutron.bench';
@@ -20,22 +22,28 @@ async function main() {
   const picked = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
   const which = picked.length ? picked : ['upload', 'allocation', 'sizes', 'neutron', 'aai', 'rollout', 'metadata'];
   const db = await startDatabase();
+  const figures: Figure[] = [];
   try {
     for (const name of which) {
       console.log(`\n== ${name} ==`);
-      if (name === 'upload') await benchUpload(db.adminUrl, Number(opt('--lines') ?? 1_000_000));
-      else if (name === 'allocation') await benchAllocation(db.adminUrl);
-      else if (name === 'neutron') await benchNeutron(db.adminUrl);
-      else if (name === 'aai') await benchAaiBridge(db.adminUrl);
+      if (name === 'upload') figures.push(...(await benchUpload(db.adminUrl, Number(opt('--lines') ?? 1_000_000))));
+      else if (name === 'allocation') figures.push(...(await benchAllocation(db.adminUrl)));
+      else if (name === 'neutron') figures.push(...(await benchNeutron(db.adminUrl)));
+      else if (name === 'aai') figures.push(...(await benchAaiBridge(db.adminUrl)));
       else if (name === 'rollout')
-        await benchMappingRollout(db.adminUrl, Number(opt('--users') ?? 10_000), Number(opt('--apply-users') ?? 200));
-      else if (name === 'metadata') await benchFederationMetadata(Number(opt('--idps') ?? 3500), Number(opt('--mb') ?? 80));
-      else if (name === 'sizes') await benchPoolSizes(db.adminUrl, (opt('--sizes') ?? '10000,1000000,16000000').split(',').map(Number));
+        figures.push(...(await benchMappingRollout(db.adminUrl, Number(opt('--users') ?? 10_000), Number(opt('--apply-users') ?? 200))));
+      else if (name === 'metadata')
+        figures.push(...(await benchFederationMetadata(Number(opt('--idps') ?? 3500), Number(opt('--mb') ?? 80))));
+      else if (name === 'sizes')
+        figures.push(...(await benchPoolSizes(db.adminUrl, (opt('--sizes') ?? '10000,1000000,16000000').split(',').map(Number))));
       else throw new Error(`unknown benchmark ${name}\n${usage}`);
     }
   } finally {
     await db.stop();
   }
+  console.log(`\n== summary ==\n${summaryTable(figures)}`);
+  // dist-tools/bench/run-all.js: the repository is two levels up.
+  console.log(`figures written to ${writeFigures(figures, join(__dirname, '../..'))}`);
 }
 
 main().catch((err) => {

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { Figure } from './figures';
 import { api, createDatabase, fmt, macLines, startService } from './harness';
 
 /**
@@ -9,11 +10,13 @@ import { api, createDatabase, fmt, macLines, startService } from './harness';
  * table keyed by MAC in the same run. Two files: every line with a hostname (the worst case: each
  * row also enters the hostname index) and MAC + description only. Targets: < 10 s, <= 3x COPY.
  */
-export async function benchUpload(adminUrl: string, lines = 1_000_000): Promise<void> {
-  for (const withHostnames of [true, false]) await benchOneUpload(adminUrl, lines, withHostnames);
+export async function benchUpload(adminUrl: string, lines = 1_000_000): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const withHostnames of [true, false]) figures.push(...(await benchOneUpload(adminUrl, lines, withHostnames)));
+  return figures;
 }
 
-async function benchOneUpload(adminUrl: string, lines: number, withHostnames: boolean): Promise<void> {
+async function benchOneUpload(adminUrl: string, lines: number, withHostnames: boolean): Promise<Figure[]> {
   const url = await createDatabase(adminUrl, 'bench_upload');
   const macs = macLines(lines, 0x0a);
   const hostname = (i: number) => (withHostnames ? `host-${i}.bench.example` : '');
@@ -42,6 +45,11 @@ async function benchOneUpload(adminUrl: string, lines: number, withHostnames: bo
     console.log(
       `  through the API ${fmt(uploadMs / 1000, 2)} s (target < 10 s); plain COPY ${fmt(copyMs / 1000, 2)} s; ratio ${fmt(uploadMs / copyMs, 2)}x (target <= 3x)`,
     );
+    const name = withHostnames ? 'upload.hostnames' : 'upload.no_hostnames';
+    return [
+      { name: `${name}_seconds`, value: uploadMs / 1000, baseline: copyMs / 1000, unit: 's', target: '< 10' },
+      { name: `${name}_ratio`, value: uploadMs / copyMs, baseline: null, unit: 'x', target: '<= 3' },
+    ];
   } finally {
     await svc.stop();
   }
