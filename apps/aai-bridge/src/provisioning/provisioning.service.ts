@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MappedProperties } from '@app/keystone-mapping';
+import { MappedProperties, MappingRules } from '@app/keystone-mapping';
 import { AuditRepository, ClockRepository, CryptoRepository, DomainError } from '@app/platform';
 import { AaiBridgeConfig } from '../config';
 import { FederatedUserRepository } from './federated-user.repository';
@@ -101,7 +101,7 @@ export class ProvisioningService {
       },
     };
     const stored: StoredResult = { user: result.user, projects: result.projects, groups: result.groups };
-    const fingerprint = await this.fingerprint(mapped, attributes, await this.grants.forUser(user.id));
+    const fingerprint = this.fingerprint(mapped, attributes, await this.mapping.rules(), await this.grants.forUser(user.id));
     await this.users.provisioned(user.id, fingerprint, stored, this.clock.now());
     return result;
   }
@@ -121,11 +121,14 @@ export class ProvisioningService {
     const name = mapped.user.name ?? mapped.user.id;
     if (!minutes || !name) return null;
     const since = new Date(this.clock.now().getTime() - minutes * 60_000);
-    for (const last of await this.users.lastProvisioning(name, since)) {
+    const candidates = await this.users.lastProvisioning(name, since);
+    if (!candidates.length) return null;
+    const rules = await this.mapping.rules();
+    for (const last of candidates) {
       const recorded = await this.grants.forUser(last.keystoneUserId);
-      if ((await this.fingerprint(mapped, attributes, recorded)) !== last.fingerprint) continue;
+      if (this.fingerprint(mapped, attributes, rules, recorded) !== last.fingerprint) continue;
       await this.grants.record(last.keystoneUserId, name, recorded);
-      await this.remember({ id: last.keystoneUserId, name }, attributes);
+      await this.remember({ id: last.keystoneUserId, name }, attributes, rules);
       const stored = last.result as StoredResult;
       return {
         ...stored,
@@ -143,12 +146,12 @@ export class ProvisioningService {
    * the stored rules, the settings that change the plan, and the bridge's grant records for the
    * user (a grant revoked by apply-now, dormancy or expiry changes them).
    */
-  private async fingerprint(mapped: MappedProperties, attributes: Record<string, string[]>, recorded: Grant[]): Promise<string> {
+  private fingerprint(mapped: MappedProperties, attributes: Record<string, string[]>, rules: MappingRules, recorded: Grant[]): string {
     const decided = {
       mapped,
       email: mapped.user.email ?? attributes.mail?.[0] ?? null,
       description: attributes.displayName?.[0] ?? null,
-      rules: await this.mapping.rules(),
+      rules,
       settings: {
         usersDomain: this.config.AAI_USERS_DOMAIN,
         projectsDomain: this.config.AAI_PROJECTS_DOMAIN,
@@ -211,8 +214,8 @@ export class ProvisioningService {
   }
 
   /** After a login: the attributes the rules read (nothing else), the issuing IdP, seen now. */
-  private async remember(user: Pick<KsUser, 'id' | 'name'>, attributes: Record<string, string[]>): Promise<void> {
-    const read = attributesRead(await this.mapping.rules());
+  private async remember(user: Pick<KsUser, 'id' | 'name'>, attributes: Record<string, string[]>, rules?: MappingRules): Promise<void> {
+    const read = attributesRead(rules ?? (await this.mapping.rules()));
     await this.users.seen({
       keystoneUserId: user.id,
       userName: user.name,
