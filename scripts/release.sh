@@ -36,7 +36,9 @@ trap 'rm -rf "$work"' EXIT
 # Production dependencies, shared by both services (one package.json).
 mkdir -p "$work/deps"
 cp "$repo/package.json" "$repo/package-lock.json" "$work/deps/"
-cp -al "$repo/node_modules" "$work/deps/node_modules"
+# Hard links are quick; across file systems (TMPDIR elsewhere) a plain copy does.
+cp -al "$repo/node_modules" "$work/deps/node_modules" 2>/dev/null ||
+  { rm -rf "$work/deps/node_modules"; cp -a "$repo/node_modules" "$work/deps/node_modules"; }
 rm -f "$work/deps/node_modules/.package-lock.json"
 (cd "$work/deps" && npm prune --omit=dev --offline --ignore-scripts --no-audit --no-fund >/dev/null)
 
