@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,13 @@ describe('aai-bridge process: configuration errors stop the start, naming the va
     dir = await mkdtemp(join(tmpdir(), 'aai-proc-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('prints --help and exits 0 on a machine where nothing is configured yet', async () => {
+    const help = spawnSync(process.execPath, [AAI_MAIN, '--help'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('AAI_IDP_METADATA');
+    expect(help.stderr).toBe('');
+  });
 
   it('refuses to start without the required SAML settings', async () => {
     const svc = await spawnService({ DATABASE_URL: 'postgres://x@127.0.0.1:1/x' }, { waitReady: false, main: AAI_MAIN });

@@ -104,7 +104,9 @@ export async function runService<S extends EnvSpec>(def: ServiceDefinition<S>): 
   const log = pino({ base: { service: def.name } });
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(`${def.name}: ${def.summary}\n\nConfiguration (environment variables):\n${describeEnv(def.env)}\n`);
-    return;
+    // Exit now: loading the app module already started Nest's config validation, whose refusal of
+    // an unconfigured environment would otherwise surface later as an unhandled rejection (exit 1).
+    process.exit(0);
   }
   let config: EnvValues<S>;
   try {
