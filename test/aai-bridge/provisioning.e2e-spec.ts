@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { KeystoneClient } from '../../apps/aai-bridge/src/keystone/keystone.client';
 import { ProvisioningService } from '../../apps/aai-bridge/src/provisioning/provisioning.service';
 import { TestApp, startAaiBridge } from '../support/aai-bridge-app';
@@ -153,10 +154,19 @@ peer('aai-bridge: Keystone provisioning (real Keystone)', () => {
     const dave = { eduPersonPrincipalName: 'dave@infn.it', mail: 'dave@infn.it', isMemberOf: 'infn:cms;infn:lhcb' };
     const first = await provision(dave);
     expect(await assignments(first.body.user.id)).toEqual(['cms:member', 'lhcb:reader']);
+    const refreshed = async () =>
+      (
+        await t.app
+          .get(DataSource)
+          .query('SELECT max(refreshed_at) AS at FROM keystone_grants WHERE keystone_user_id = $1', [first.body.user.id])
+      )[0].at as Date;
+    const refreshedBefore = await refreshed();
     const calls = t.app.get(KeystoneClient).calls;
     const before = { ...calls };
     expect((await provision(dave)).status).toBe(200);
     expect(calls).toEqual(before);
+    // Skipping Keystone still refreshes the grants as a login does (grant expiry counts from it).
+    expect((await refreshed()).getTime()).toBeGreaterThan(refreshedBefore.getTime());
     const withoutLhcb = { rules: RULES.rules.filter((r) => !JSON.stringify(r).includes('lhcb')) };
     expect((await t.http.put('/v1/mapping').set(t.admin).send(withoutLhcb)).status).toBe(200);
     try {

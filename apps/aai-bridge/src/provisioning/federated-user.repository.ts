@@ -67,6 +67,20 @@ export class FederatedUserRepository {
     );
   }
 
+  /**
+   * A repeated login that skipped Keystone, in one statement (one round trip, one commit): seen
+   * now as \`seen\` records it, and every grant the bridge recorded for the user refreshed as a
+   * full login refreshes the grants it yields again (grant expiry counts from refreshed_at).
+   */
+  async seenUnchanged(u: { keystoneUserId: string; userName: string; idp: string | null; attributes: Record<string, string[]>; at: Date }) {
+    await this.db.query(
+      `WITH refreshed AS (UPDATE keystone_grants SET refreshed_at = now() WHERE keystone_user_id = $1)
+       UPDATE federated_users SET user_name = $2, idp = $3, attributes = $4, last_seen_at = $5, dormant_since = NULL
+       WHERE keystone_user_id = $1`,
+      [u.keystoneUserId, u.userName, u.idp, JSON.stringify(u.attributes), u.at],
+    );
+  }
+
   /** A full provisioning succeeded: what decided it (a fingerprint), what it answered, when. */
   async provisioned(keystoneUserId: string, fingerprint: string, result: unknown, at: Date): Promise<void> {
     await this.db.query(

@@ -58,6 +58,7 @@ function fakeUsers(dormant = false) {
       else last.set(u.keystoneUserId, { userName: u.userName, fingerprint: '', result: null, at: new Date(0) });
     }),
     isDormant: jest.fn(async () => dormant),
+    seenUnchanged: jest.fn(async () => undefined),
     lastProvisioning: jest.fn(async (userName: string, since: Date) =>
       dormant
         ? []
@@ -331,13 +332,14 @@ describe('ProvisioningService', () => {
     const holding = () => fakeKeystone({ roleAssignments: [{ projectId: 'p-cms', roleId: 'r-member' }] });
     const recheck = config({ AAI_PROVISION_RECHECK_MINUTES: 60 });
 
-    it('answers the stored result without asking Keystone, refreshing the grant records', async () => {
-      const { service, keystone, grants } = build(holding(), fakeGrants(held()), recheck);
-      const first = await service.provision(mapping(), {});
+    it('answers the stored result without asking Keystone, seeing the user and refreshing the grant records', async () => {
+      const { service, keystone, grants, users } = build(holding(), fakeGrants(held()), recheck);
+      const attributes = { idp: ['https://idp.infn.it'], isMemberOf: ['infn:cms'], mail: ['a@infn.it'] };
+      const first = await service.provision(mapping(), attributes);
       keystone.findUser.mockClear();
       keystone.projectRoleAssignments.mockClear();
       grants.record.mockClear();
-      const again = await service.provision(mapping(), {});
+      const again = await service.provision(mapping(), attributes);
       expect(keystone.findUser).not.toHaveBeenCalled();
       expect(keystone.projectRoleAssignments).not.toHaveBeenCalled();
       expect(again.keystoneCalls).toEqual({ read: 0, write: 0, auth: 0 });
@@ -346,7 +348,14 @@ describe('ProvisioningService', () => {
         projects: first.projects,
         groups: first.groups,
       });
-      expect(grants.record).toHaveBeenCalledWith('u1', 'alice', held());
+      expect(grants.record).not.toHaveBeenCalled();
+      expect(users.seenUnchanged).toHaveBeenCalledWith({
+        keystoneUserId: 'u1',
+        userName: 'alice',
+        idp: 'https://idp.infn.it',
+        attributes: { isMemberOf: ['infn:cms'] },
+        at: new Date('2026-01-01T00:00:00Z'),
+      });
     });
 
     it('provisions in full when the attributes map to something else', async () => {

@@ -110,8 +110,8 @@ export class ProvisioningService {
    * A repeated login: when what decided the last full provisioning (see fingerprint) is unchanged,
    * the user is not dormant and that provisioning is younger than AAI_PROVISION_RECHECK_MINUTES,
    * Keystone holds what it made (the bridge clears the fingerprint wherever it revokes or disables),
-   * so the stored result is answered without asking Keystone; the grant records are refreshed as a
-   * full login would (grant expiry counts from them). null: provision in full.
+   * so the stored result is answered without asking Keystone; the user is seen and the grant records
+   * refreshed as a full login would (grant expiry counts from them). null: provision in full.
    */
   private async unchangedSinceLastProvisioning(
     mapped: MappedProperties,
@@ -127,8 +127,13 @@ export class ProvisioningService {
     for (const last of candidates) {
       const recorded = await this.grants.forUser(last.keystoneUserId);
       if (this.fingerprint(mapped, attributes, rules, recorded) !== last.fingerprint) continue;
-      await this.grants.record(last.keystoneUserId, name, recorded);
-      await this.remember({ id: last.keystoneUserId, name }, attributes, rules);
+      await this.users.seenUnchanged({
+        keystoneUserId: last.keystoneUserId,
+        userName: name,
+        idp: attributes.idp?.[0] ?? null,
+        attributes: keptAttributes(attributes, attributesRead(rules)),
+        at: this.clock.now(),
+      });
       const stored = last.result as StoredResult;
       return {
         ...stored,
@@ -214,8 +219,8 @@ export class ProvisioningService {
   }
 
   /** After a login: the attributes the rules read (nothing else), the issuing IdP, seen now. */
-  private async remember(user: Pick<KsUser, 'id' | 'name'>, attributes: Record<string, string[]>, rules?: MappingRules): Promise<void> {
-    const read = attributesRead(rules ?? (await this.mapping.rules()));
+  private async remember(user: Pick<KsUser, 'id' | 'name'>, attributes: Record<string, string[]>): Promise<void> {
+    const read = attributesRead(await this.mapping.rules());
     await this.users.seen({
       keystoneUserId: user.id,
       userName: user.name,
