@@ -7,11 +7,10 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { TestApp, startAaiBridge } from '../support/aai-bridge-app';
-import { freePort } from '../support/free-port';
-import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
-import { makeKeyPair } from '../support/saml-fixtures';
+import { startBridgePeers } from '../support/bridge-peers';
+import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable } from '../support/keystone';
 import { Browser, formFields, loginAtIdp, postToAcs } from '../support/saml-login';
-import { IdpPeer, idpAvailable, startIdp } from '../support/simplesamlphp';
+import { IdpPeer, idpAvailable } from '../support/simplesamlphp';
 
 const openstackCli = '/usr/bin/openstack';
 const peers =
@@ -41,18 +40,9 @@ peers('aai-bridge login: the device flow end to end (real IdP, real Keystone, op
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aai-device-'));
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    const sp = makeKeyPair(dir, 'sp');
-    [keystone, idp] = await Promise.all([
-      startKeystone(),
-      startIdp({
-        entityId: `${publicUrl}/saml/metadata`,
-        acsUrl: `${publicUrl}/saml/acs`,
-        sloUrl: `${publicUrl}/saml/slo`,
-        certFile: sp.cert,
-      }),
-    ]);
+    const started = await startBridgePeers(dir);
+    ({ publicUrl, keystone, idp } = started);
+    const sp = started.sp;
     cmsId = (await keystone.admin('POST', '/projects', { project: { name: 'cms', domain_id: 'default' } })).body.project.id;
     await idp.setUsers({
       alice: { password: 'alice-pass', attributes: { uid: ['alice'], mail: ['alice@cnaf.infn.it'], isMemberOf: ['infn:cms'] } },
@@ -66,7 +56,7 @@ peers('aai-bridge login: the device flow end to end (real IdP, real Keystone, op
       KEYSTONE_ADMIN_PASSWORD,
       AAI_APP_CREDENTIAL_DAYS: '3',
     });
-    await t.app.listen(port, '127.0.0.1');
+    await t.app.listen(Number(new URL(publicUrl).port), '127.0.0.1');
     expect((await t.http.put('/v1/mapping').set(t.admin).send(RULES)).status).toBe(200);
   }, 240_000);
 

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { parse as parseYaml } from 'yaml';
+import { startBridgePeers } from '../support/bridge-peers';
 import { createTestDatabase } from '../support/database';
-import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
-import { bridgeEnv, makeKeyPair } from '../support/saml-fixtures';
+import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable } from '../support/keystone';
+import { bridgeEnv } from '../support/saml-fixtures';
 import { Browser, loginAtIdp, postToAcs } from '../support/saml-login';
-import { ServiceProcess, freePort, spawnService } from '../support/service-process';
-import { IdpPeer, idpAvailable, startIdp } from '../support/simplesamlphp';
+import { ServiceProcess, spawnService } from '../support/service-process';
+import { IdpPeer, idpAvailable } from '../support/simplesamlphp';
 
 const ADMIN = 'aai-login-admin-token-012345';
 const DASHBOARD = 'https://horizon.cloud.test/dashboard/auth/websso/';
@@ -66,18 +67,9 @@ peers('SAML login through the real IdP into the real Keystone', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aai-login-'));
     db = await createTestDatabase();
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    const sp = makeKeyPair(dir, 'sp');
-    [keystone, idp] = await Promise.all([
-      startKeystone(),
-      startIdp({
-        entityId: `${publicUrl}/saml/metadata`,
-        acsUrl: `${publicUrl}/saml/acs`,
-        sloUrl: `${publicUrl}/saml/slo`,
-        certFile: sp.cert,
-      }),
-    ]);
+    const started = await startBridgePeers(dir);
+    ({ publicUrl, keystone, idp } = started);
+    const sp = started.sp;
     for (const name of ['cms', 'lhcb']) await keystone.admin('POST', '/projects', { project: { name, domain_id: 'default' } });
     await idp.setUsers(alice(['infn:cms'], ['urn:mace:infn.it:lhcb']));
     const env = bridgeEnv({

@@ -6,11 +6,10 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { AAI_ADMIN_TOKEN, TestApp, startAaiBridge } from '../support/aai-bridge-app';
-import { freePort } from '../support/free-port';
-import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable, startKeystone } from '../support/keystone';
-import { makeKeyPair } from '../support/saml-fixtures';
+import { startBridgePeers } from '../support/bridge-peers';
+import { KEYSTONE_ADMIN_PASSWORD, KeystonePeer, keystoneAvailable } from '../support/keystone';
 import { Browser, loginAtIdp, postToAcs } from '../support/saml-login';
-import { IdpPeer, IdpUser, idpAvailable, startIdp } from '../support/simplesamlphp';
+import { IdpPeer, IdpUser, idpAvailable } from '../support/simplesamlphp';
 
 const peers = idpAvailable('mapping rollout e2e') && keystoneAvailable('mapping rollout e2e') ? describe : describe.skip;
 
@@ -108,18 +107,9 @@ peers('aai-bridge: mapping preview, apply-now and dormant accounts (real IdP, re
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aai-rollout-'));
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    const sp = makeKeyPair(dir, 'sp');
-    [keystone, idp] = await Promise.all([
-      startKeystone(),
-      startIdp({
-        entityId: `${publicUrl}/saml/metadata`,
-        acsUrl: `${publicUrl}/saml/acs`,
-        sloUrl: `${publicUrl}/saml/slo`,
-        certFile: sp.cert,
-      }),
-    ]);
+    const started = await startBridgePeers(dir);
+    ({ publicUrl, keystone, idp } = started);
+    const sp = started.sp;
     for (const name of ['cms', 'lhcb', 'atlas']) await keystone.admin('POST', '/projects', { project: { name, domain_id: 'default' } });
     await keystone.admin('POST', '/groups', { group: { name: 'cms-users', domain_id: 'default' } });
     await idp.setUsers(USERS);
@@ -133,7 +123,7 @@ peers('aai-bridge: mapping preview, apply-now and dormant accounts (real IdP, re
       AAI_DORMANT_DAYS: '30',
       AAI_APPLY_BATCH_SIZE: '2',
     });
-    await t.app.listen(port, '127.0.0.1');
+    await t.app.listen(Number(new URL(publicUrl).port), '127.0.0.1');
     expect((await putRules(V1)).status).toBe(200);
     for (const uid of Object.keys(USERS)) await login(uid);
   }, 240_000);
