@@ -82,6 +82,17 @@ http_ok() { # url [token]
 	curl -sf -o /dev/null --max-time "$OCF_RESKEY_check_timeout" "${auth[@]}" "$1"
 }
 
+# One late or failed answer on a loaded controller (a GC pause, a slow database ping) must not
+# cost a restart: ask again a second later when the monitor's own timeout leaves room for it.
+# A hung process still fails both, well within that timeout.
+http_ok_twice() { # url [token]
+	http_ok "$@" && return 0
+	local budget_s=$(( ${OCF_RESKEY_CRM_meta_timeout:-20000} / 1000 ))
+	[ $(( 2 * OCF_RESKEY_check_timeout + 1 )) -lt "$budget_s" ] || return 1
+	sleep 1
+	http_ok "$@"
+}
+
 service_validate() {
 	check_binary curl
 	if [ ! -x "$OCF_RESKEY_binary" ]; then
@@ -110,13 +121,13 @@ service_validate() {
 service_monitor() {
 	local pid
 	pid=$(service_pid) || return $OCF_NOT_RUNNING
-	if ! http_ok "$OCF_RESKEY_health_url"; then
+	if ! http_ok_twice "$OCF_RESKEY_health_url"; then
 		ocf_exit_reason "$SERVICE (pid $pid) runs but $OCF_RESKEY_health_url is not ready"
 		return $OCF_ERR_GENERIC
 	fi
 	if [ "${OCF_CHECK_LEVEL:-0}" -ge 10 ] && [ -n "$OCF_RESKEY_monitor_token" ]; then
 		local base="${OCF_RESKEY_health_url%%/health/*}"
-		if ! http_ok "$base$DEEP_CHECK_PATH" "$OCF_RESKEY_monitor_token"; then
+		if ! http_ok_twice "$base$DEEP_CHECK_PATH" "$OCF_RESKEY_monitor_token"; then
 			ocf_exit_reason "$SERVICE is ready but $DEEP_CHECK_PATH fails"
 			return $OCF_ERR_GENERIC
 		fi
