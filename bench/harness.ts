@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,7 @@ export async function createDatabase(adminUrl: string, name: string): Promise<st
 
 export interface Service {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startService(databaseUrl: string, extraEnv: Record<string,
   }
   return {
     url,
+    pid: proc.pid!,
     async stop() {
       const exited = once(proc, 'exit');
       proc.kill('SIGTERM');
@@ -162,4 +165,59 @@ export function reserveOverHttp(base: string, token: string, portId: string): Pr
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
+function processCpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL server of a local database: its postmaster and every process it started. */
+async function postgresPids(databaseUrl: string): Promise<number[] | null> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  const [{ pid }] = (await c.query('SELECT pg_backend_pid() AS pid')).rows as Array<{ pid: number }>;
+  const parentOf = (p: number) => {
+    try {
+      return Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))![1]);
+    } catch {
+      return NaN;
+    }
+  };
+  const postmaster = parentOf(pid); // while the backend still lives
+  await c.end();
+  if (Number.isNaN(postmaster)) return null; // not on this machine
+  const children = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((p) => parentOf(p) === postmaster);
+  return [postmaster, ...children];
+}
+
+/**
+ * Where the CPU of a phase went: the service, PostgreSQL (when local; backends that come and go
+ * during the phase are missed, the bench's pools keep theirs), and this process (the load
+ * generator), in CPU milliseconds per operation.
+ */
+export async function cpuMeter(databaseUrl: string, servicePid?: number) {
+  const pg = await postgresPids(databaseUrl);
+  const read = () => ({
+    service: servicePid ? processCpuSeconds(servicePid) : 0,
+    postgres: pg ? pg.reduce((sum, p) => sum + processCpuSeconds(p), 0) : NaN,
+    client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  });
+  const start = read();
+  return (operations: number) => {
+    const end = read();
+    const perOp = (k: keyof typeof start) => ((end[k] - start[k]) * 1000) / operations;
+    return { service: perOp('service'), postgres: perOp('postgres'), client: perOp('client') };
+  };
 }
