@@ -40,16 +40,14 @@ function secondsArg(raw: string): number {
 }
 
 const portOption = (flag: string, env: string, fallback: number, what: string) =>
-  new Option(`${flag} <port>`, `${what} (0: any free port; a taken default is replaced by a free port)`)
-    .env(env)
-    .default(fallback)
-    .argParser(portArg);
+  new Option(`${flag} <port>`, what).env(env).default(fallback).argParser(portArg);
 
 const program = new Command('npm run demo --')
   .description(
     'Starts mac-pool, aai-bridge, Keystone and a SAML IdP on this machine with example data, prints where ' +
       'they are and what to try, and stops all of it on Ctrl-C. Keystone and SimpleSAMLphp are Debian ' +
-      'packages: a missing one is installed with test/peers/<peer>.sh install (needs root).',
+      'packages: a missing one is installed with test/peers/<peer>.sh install (needs root). Ports: 0 means any ' +
+      'free port; a default that is taken is replaced by a free port, a port you chose that is taken is an error.',
   )
   .addOption(portOption('--mac-pool-port', 'DEMO_MACPOOL_PORT', 18080, 'mac-pool HTTP port'))
   .addOption(portOption('--bridge-port', 'DEMO_BRIDGE_PORT', 18081, 'aai-bridge HTTP port'))
@@ -146,7 +144,14 @@ async function main(): Promise<void> {
     // Registered before it starts: an interrupted start leaves a pid file that `stop` needs.
     if (abort.signal.aborted) throw new PeerError(`${peer.name}: not started, the demo is stopping`);
     cleanups.push({ what: peer.name, run: () => stopPeerScript(root, peer, peerDir) });
-    return startPeerScript(root, peer, peerDir, env, { timeoutMs, signal: abort.signal });
+    const t0 = Date.now();
+    // Keystone's bootstrap is slow on a busy machine: say that it is still going.
+    const ticker = setInterval(() => progress(`still starting ${peer.name} (${Math.round((Date.now() - t0) / 1000)} s)`), 20_000);
+    try {
+      return await startPeerScript(root, peer, peerDir, env, { timeoutMs, signal: abort.signal });
+    } finally {
+      clearInterval(ticker);
+    }
   };
   const startService = async (name: string, main: string, port: number, env: Record<string, string>) => {
     if (abort.signal.aborted) throw new Error(`${name}: not started, the demo is stopping`);

@@ -2,7 +2,7 @@ import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -121,6 +121,39 @@ const alive = (pid: number) => {
   }
   return !/^\d+ \(.*\) Z/.test(existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '');
 };
+
+/** Runs the demo to its end (it must end by itself) and returns its exit code and output. */
+async function runToExit(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, [DEMO, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit');
+  return { code, out };
+}
+
+run('npm run demo: options', () => {
+  it('--help lists the port flags with their environment variables and exits 0', async () => {
+    const { code, out } = await runToExit(['--help']);
+    expect(code).toBe(0);
+    for (const flag of ['--mac-pool-port', '--bridge-port', '--keystone-port', '--idp-port']) expect(out).toContain(flag);
+    expect(out).toContain('DEMO_MACPOOL_PORT');
+  });
+
+  it('refuses a port the user chose that is taken, naming the flag, before starting anything', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const { code, out } = await runToExit(['--mac-pool-port', String(port)]);
+      expect(code).toBe(1);
+      expect(out).toContain(`port ${port} for mac-pool is taken; choose another with --mac-pool-port`);
+      expect(out).not.toContain('starting Keystone');
+    } finally {
+      holder.close();
+    }
+  });
+});
 
 run('npm run demo: one command, the SSO login in Chromium, a MAC, a clouds.yaml, and Ctrl-C', () => {
   let demo: ChildProcess;
