@@ -1,12 +1,15 @@
 """What the Neutron hook decides, free of Neutron imports so it is unit-tested with unittest.
 
 The service holds every decision about which MAC a port gets; the hook only asks for one when a
-port is created without an explicit MAC by an owner it serves, and hands it back afterwards.
+port is created without an explicit MAC by an owner it serves, and hands it back afterwards. The
+reservation is made inside the port create (the port needs the MAC); the commit is handed to a
+committer (in neutron-server one that sends it in the background, see committer.py).
 """
 import fnmatch
 import uuid
 
 from macpool_neutron.client import MacPoolError, MacPoolUnavailable
+from macpool_neutron.committer import SynchronousCommitter
 
 
 class HookRefusal(Exception):
@@ -19,8 +22,9 @@ class HookRefusal(Exception):
 
 
 class MacPoolHook:
-    def __init__(self, client, device_owners=('compute:*',), fail_open=False, log=None, not_specified=None):
+    def __init__(self, client, device_owners=('compute:*',), fail_open=False, log=None, not_specified=None, committer=None):
         self.client = client
+        self.committer = committer if committer is not None else SynchronousCommitter(client, log)
         self.device_owners = list(device_owners)
         self.fail_open = fail_open
         self.log = log
@@ -56,11 +60,7 @@ class MacPoolHook:
         if port_id not in self._reserved:
             return
         self._reserved.discard(port_id)
-        try:
-            self.client.commit(port_id)
-        except MacPoolError as err:
-            # The reservation expires and reconciliation commits it if the port exists.
-            self._warn('commit of port %s failed (%s); reconciliation will fix it', port_id, err.message)
+        self.committer.submit(port_id)
 
     def after_delete(self, port):
         """Every deleted port: its owner may have changed since the MAC was given (VM detach)."""
@@ -68,6 +68,9 @@ class MacPoolHook:
         if not port_id:
             return
         self._reserved.discard(port_id)
+        # A commit still waiting to be sent is dropped; one already on its way changes nothing
+        # once the release is done (the service commits only a port's live reservation).
+        self.committer.cancel(port_id)
         try:
             self.client.release(port_id)
         except MacPoolError as err:

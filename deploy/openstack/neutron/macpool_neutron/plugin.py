@@ -13,6 +13,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from macpool_neutron.client import MacPoolClient
+from macpool_neutron.committer import BackgroundCommitter
 from macpool_neutron.hook import HookRefusal
 from macpool_neutron.hook import MacPoolHook
 
@@ -49,8 +50,10 @@ class MacPoolServicePlugin(service_base.ServicePluginBase):
         conf = cfg.CONF.macpool
         if not conf.url or not conf.token:
             raise cfg.RequiredOptError('url and token', cfg.OptGroup('macpool'))
-        self.hook = MacPoolHook(MacPoolClient(conf.url, conf.token, conf.timeout), conf.device_owners,
-                                conf.fail_open, LOG, constants.ATTR_NOT_SPECIFIED)
+        client = MacPoolClient(conf.url, conf.token, conf.timeout)
+        # The commit is sent after the port create answers: it is not on the request's path.
+        self.hook = MacPoolHook(client, conf.device_owners, conf.fail_open, LOG, constants.ATTR_NOT_SPECIFIED,
+                                committer=BackgroundCommitter(client, LOG))
         LOG.info('macpool: ports of owners %s get MACs from %s (fail_open=%s)', conf.device_owners, conf.url, conf.fail_open)
 
     @classmethod

@@ -30,6 +30,20 @@ class FakeClient:
             raise self.release_error
 
 
+class FakeCommitter:
+    """Synchronous stand-in for the background committer: records what the hook hands it."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def submit(self, port_id):
+        self.calls.append(('submit_commit', port_id))
+        return True
+
+    def cancel(self, port_id):
+        self.calls.append(('cancel_commit', port_id))
+
+
 class FakeLog:
     def __init__(self):
         self.warnings = []
@@ -47,6 +61,7 @@ def compute_port(**extra):
 
 class HookTest(unittest.TestCase):
     def hook(self, client, **kw):
+        kw.setdefault('committer', FakeCommitter(client.calls))
         return MacPoolHook(client, not_specified=NOT_SPECIFIED, **kw)
 
     def test_sets_id_and_mac_and_sends_port_facts(self):
@@ -83,19 +98,44 @@ class HookTest(unittest.TestCase):
         hook.before_create(compute_port(device_owner='network:dhcp'))
         self.assertEqual(len(client.calls), 1)
 
-    def test_commits_only_ports_it_reserved(self):
+    def test_hands_the_commit_of_ports_it_reserved_to_the_committer(self):
         client = FakeClient()
         hook = self.hook(client)
         port = compute_port()
         hook.before_create(port)
         hook.after_create({'id': port['id']})
         hook.after_create({'id': 'someone-else'})
-        self.assertEqual([c for c in client.calls if c[0] == 'commit'], [('commit', port['id'])])
+        self.assertEqual(client.calls[1:], [('submit_commit', port['id'])])
 
-    def test_releases_every_deleted_port(self):
+    def test_releases_every_deleted_port_after_cancelling_its_pending_commit(self):
         client = FakeClient()
         self.hook(client).after_delete({'id': 'p1', 'device_owner': ''})
-        self.assertEqual(client.calls, [('release', 'p1')])
+        self.assertEqual(client.calls, [('cancel_commit', 'p1'), ('release', 'p1')])
+
+    def test_an_aborted_create_is_neither_committed_nor_kept(self):
+        client = FakeClient()
+        hook = self.hook(client)
+        port = compute_port()
+        hook.before_create(port)
+        hook.after_delete(port)  # ABORT_CREATE
+        hook.after_create(port)
+        self.assertEqual([c[0] for c in client.calls], ['reserve', 'cancel_commit', 'release'])
+
+    def test_without_a_committer_commits_in_the_request_and_logs_a_failure(self):
+        log = FakeLog()
+        client = FakeClient()
+
+        def refuse(port_id):
+            client.calls.append(('commit', port_id))
+            raise MacPoolError(404, 'allocation_not_found', 'no reservation')
+
+        client.commit = refuse
+        hook = MacPoolHook(client, log=log, not_specified=NOT_SPECIFIED)
+        port = compute_port()
+        hook.before_create(port)
+        hook.after_create(port)
+        self.assertEqual(client.calls[1:], [('commit', port['id'])])
+        self.assertIn('reconciliation will fix it', log.warnings[0])
 
     def test_failed_release_is_logged_not_raised(self):
         log = FakeLog()
