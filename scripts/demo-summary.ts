@@ -61,7 +61,7 @@ export function summary(e: DemoEndpoints): string {
     '  3. On the page of step 1, press "clouds.yaml" beside a project (it holds a new application credential), then:',
     '     OS_CLIENT_CONFIG_FILE=~/Downloads/clouds.yaml openstack --os-cloud demo token issue',
     '',
-    `Logs and data: ${e.dataDir} (removed at exit)`,
+    `Logs and data: ${e.dataDir} (removed at Ctrl-C, kept if something fails)`,
     READY_LINE,
     '',
   ].join('\n');

@@ -65,12 +65,15 @@ const cleanups: Array<{ what: string; run: () => Promise<void> }> = [];
 const services: ServiceChild[] = [];
 const abort = new AbortController();
 let stopping: Promise<never> | undefined;
+/** Whether the demo ends on an error (exit 1) rather than on Ctrl-C. */
+let failed = false;
 
 function shutdown(code: number, why: string): Promise<never> {
   if (stopping) {
     progress(`still stopping (${why}); the services drain, Keystone and the IdP follow`);
     return stopping;
   }
+  failed = code !== 0;
   progress(`${why}: stopping everything`);
   abort.abort();
   stopping = (async () => {
@@ -119,7 +122,14 @@ async function main(): Promise<void> {
   while (ports.includes(macPoolPgPort)) macPoolPgPort = await anyFreePort();
 
   const dir = await mkdtemp(join(tmpdir(), 'ha-plumbing-demo-'));
-  cleanups.push({ what: 'the data dir', run: () => rm(dir, { recursive: true, force: true }) });
+  cleanups.push({
+    what: 'the data dir',
+    // After a failure its logs say why: keep it (nothing runs on it any more).
+    run: async () => {
+      if (failed) progress(`logs and data kept in ${dir} (remove it when done)`);
+      else await rm(dir, { recursive: true, force: true });
+    },
+  });
   // As root the embedded PostgreSQL runs as user postgres, which must walk into its data dir.
   await chmod(dir, 0o755);
   const logs = join(dir, 'logs');
@@ -189,8 +199,8 @@ async function main(): Promise<void> {
   });
   // Settle all three before failing, so no start is still running when the cleanups run.
   const peersUp = await Promise.allSettled([keystoneUp, idpUp, macPoolUp]);
-  const failed = peersUp.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  const startFailure = peersUp.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (startFailure) throw startFailure.reason;
 
   await createKeystoneProjects(`http://127.0.0.1:${keystonePort}/v3`, keystonePassword);
   progress(`starting aai-bridge on port ${bridgePort}`);
@@ -227,7 +237,7 @@ async function main(): Promise<void> {
   for (const s of services) {
     void s.exited.then((code) => {
       if (stopping) return;
-      process.stderr.write(`demo: ${s.name} exited (${code}); the end of its log:\n${s.logTail()}\n`);
+      process.stderr.write(`demo: ${s.name} exited (${code}); the end of its log (${s.logFile}):\n${s.logTail(12)}\n`);
       void shutdown(1, `${s.name} exited`);
     });
   }

@@ -1,7 +1,7 @@
 import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -269,6 +269,7 @@ run('npm run demo: one command, the SSO login in Chromium, a MAC, a clouds.yaml,
       expect(projects.sort()).toEqual(['demo', 'physics']);
       const demoRow = page.locator('tr', { has: page.locator('td', { hasText: /^demo$/ }) });
       expect(await demoRow.locator('td').nth(1).textContent()).toBe('member');
+      await mkdir(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOTS, 'demo-sso-projects.png') });
 
       const [download] = await Promise.all([page.waitForEvent('download'), demoRow.getByRole('button', { name: 'clouds.yaml' }).click()]);
