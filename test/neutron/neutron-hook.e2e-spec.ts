@@ -40,6 +40,18 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
   const createPort = (n: NeutronPeer, port: Record<string, unknown>) =>
     n.api('POST', '/v2.0/ports', { port: { network_id: networkId, ...port } });
   const allocationOf = async (portId: string) => (await pool('GET', `/v1/allocations/${portId}`)).body;
+  /**
+   * The hook commits after the port create has answered (a background worker in neutron-server):
+   * the allocation as soon as it is no longer reserved, or as it still is after 10 s.
+   */
+  const committed = async (portId: string) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const res = await pool('GET', `/v1/allocations/${portId}`);
+      if (res.status !== 200 || res.body.state !== 'reserved' || Date.now() > deadline) return res.body;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -79,7 +91,7 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
     expect(res.status).toBe(201);
     const port = res.body.port;
     expect(port.mac_address).toMatch(/^02:aa:00:00:00:/);
-    const allocation = await allocationOf(port.id);
+    const allocation = await committed(port.id);
     expect(allocation).toMatchObject({ portId: port.id, mac: port.mac_address, state: 'allocated', pool: 'vms' });
     const mac = (await pool('GET', `/v1/macs/${port.mac_address}`)).body;
     expect(mac).toMatchObject({ networkId, deviceId: 'vm-1', deviceOwner: 'compute:nova', projectId: 'fake_project_id' });
@@ -98,7 +110,7 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
     expect(new Set(macs).size).toBe(3);
     for (const p of res.body.ports) {
       expect(p.mac_address).toMatch(/^02:aa:/);
-      expect((await allocationOf(p.id)).state).toBe('allocated');
+      expect(await committed(p.id)).toMatchObject({ mac: p.mac_address, state: 'allocated' });
     }
   });
 
@@ -114,12 +126,45 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
 
   it('releases the MAC when the port is deleted, and history shows it', async () => {
     const port = (await createPort(neutron, { device_owner: 'compute:nova', device_id: 'vm-del' })).body.port;
+    expect(await committed(port.id)).toMatchObject({ mac: port.mac_address, state: 'allocated' });
     expect((await neutron.api('DELETE', `/v2.0/ports/${port.id}`)).status).toBe(204);
     expect((await pool('GET', `/v1/allocations/${port.id}`)).status).toBe(404);
     const history = (await pool('GET', `/v1/macs/${port.mac_address}/history`)).body;
     expect(history.events.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`)).toEqual(
       expect.arrayContaining(['reserved:neutron-hook', 'committed:neutron-hook', 'released:neutron-hook']),
     );
+  });
+
+  it('lets a delete right after the create win over the commit still on its way', async () => {
+    const port = (await createPort(neutron, { device_owner: 'compute:nova', device_id: 'vm-brief' })).body.port;
+    expect((await neutron.api('DELETE', `/v2.0/ports/${port.id}`)).status).toBe(204);
+    // One commit worker sends in creation order: once a later port is committed, this port's
+    // commit has been sent or skipped.
+    const later = (await createPort(neutron, { device_owner: 'compute:nova', device_id: 'vm-later' })).body.port;
+    expect(await committed(later.id)).toMatchObject({ mac: later.mac_address, state: 'allocated' });
+    expect((await pool('GET', `/v1/allocations/${port.id}`)).status).toBe(404);
+    // Its MAC may have gone to the later port meanwhile (no quarantine), never back to this one.
+    expect((await pool('GET', `/v1/macs/${port.mac_address}`)).body.portId).not.toBe(port.id);
+    const events: Array<{ action: string; portId: string }> = (await pool('GET', `/v1/macs/${port.mac_address}/history`)).body.events;
+    const ofPort = events.filter((e) => e.portId === port.id).map((e) => e.action);
+    // Committed or not depending on whether the commit was sent before the delete: released last.
+    expect(ofPort[0]).toBe('reserved');
+    expect(ofPort[ofPort.length - 1]).toBe('released');
+
+    // A commit reaching the service after the release (it was already on its way): a 404 that
+    // changes nothing. Here sent directly, with the hook's token, for a port reserved and released.
+    const hook = { Authorization: `Bearer ${hookToken}`, 'Content-Type': 'application/json' };
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`http://127.0.0.1:${macpoolPort}${path}`, { method, headers: hook, body: body && JSON.stringify(body) });
+    const reserved = await (await call('POST', '/v1/allocations', { portId: 'late-commit', networkId })).json();
+    expect((await call('DELETE', '/v1/allocations/late-commit')).status).toBe(204);
+    const late = await call('POST', '/v1/allocations/late-commit/commit');
+    expect(late.status).toBe(404);
+    expect((await late.json()).error.code).toBe('allocation_not_found');
+    expect((await pool('GET', '/v1/allocations/late-commit')).status).toBe(404);
+    expect((await pool('GET', `/v1/macs/${reserved.mac}`)).body.state).not.toBe('allocated');
+    const history = (await pool('GET', `/v1/macs/${reserved.mac}/history`)).body.events.map((e: { action: string }) => e.action);
+    expect(history.slice(-2)).toEqual(['reserved', 'released']);
   });
 
   it('fails the create with 409 naming the pool when it is exhausted; fail_open falls back to a Neutron MAC', async () => {
@@ -147,6 +192,7 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
 
   it('fails with 503 naming the pool service when it is down (fail_open: random MAC), and reconciles a delete missed meanwhile', async () => {
     const kept = (await createPort(neutron, { device_owner: 'compute:nova', device_id: 'vm-kept' })).body.port;
+    expect((await committed(kept.id)).state).toBe('allocated');
     await macpool.stop();
     try {
       const refused = await createPort(neutron, { device_owner: 'compute:nova' });
@@ -194,6 +240,7 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
 
   it('commits a reservation whose commit was lost, and reports pool MACs on ports without allocation', async () => {
     const port = (await createPort(neutron, { device_owner: 'compute:nova' })).body.port;
+    expect((await committed(port.id)).state).toBe('allocated');
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
