@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { buildAndInstallRelease, expectedInstalls, installedEntry, InstalledRelease, runningArgv } from './installed-release';
 import { summarizeCib } from '../support/cib-summary';
 import { keystoneAvailable } from '../support/keystone';
 import { peerAvailable } from '../support/peers';
@@ -25,6 +26,7 @@ const KEYSTONE_PASSWORD = 'ha-keystone-admin-secret';
 const IDP_PORT = '8088';
 const AAI_URL = `http://${AAI_VIP}:8081`;
 const DASHBOARD = 'https://horizon.cloud.test/dashboard/auth/websso/';
+const SERVICES = ['mac-pool', 'aai-bridge'];
 const suite = 'real two-node failover';
 const peer =
   peerAvailable(
@@ -126,7 +128,8 @@ interface LoginResult {
  * (PostgreSQL recovers it from the shared volume), no MAC is given twice, retries are idempotent,
  * and the login started on the dead node finishes on the survivor. Then the dead node boots again
  * and rejoins without moving anything back. Before all that, the generated crm and pcs scripts are
- * run on the same cluster and must build the configuration of the generated CIB.
+ * run on the same cluster and must build the configuration of the generated CIB. The controllers
+ * run the release artefacts, each installed by its tarball's install.sh on each node, not the checkout.
  */
 peer('a real two-node cluster under the generated configuration: PostgreSQL, mac-pool and aai-bridge', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-failover-'));
@@ -135,10 +138,11 @@ peer('a real two-node cluster under the generated configuration: PostgreSQL, mac
   chmodSync(dir, 0o755);
   let active = '';
   let survivor = '';
+  let release: InstalledRelease;
 
   beforeAll(async () => {
-    execFileSync(join(ROOT, 'deploy/pacemaker/install-agents.sh'), ['infn']);
     cluster('up', run);
+    release = buildAndInstallRelease(dir, run, SERVICES);
     const sp = makeKeyPair(dir, 'sp');
     chmodSync(sp.key, 0o644);
     await Promise.all([
@@ -219,7 +223,7 @@ peer('a real two-node cluster under the generated configuration: PostgreSQL, mac
     vip: ${vip}
     after: [postgresql]
     deepMonitorSeconds: 30
-    params: { entry: ${ROOT}/dist/apps/${name}/src/main.js, env_file: ${dir}/${name}.env, log_file: ${dir}/${name}.log, health_url: "http://127.0.0.1:${port}/health/ready", monitor_token: ${TOKEN} }
+    params: { entry: ${installedEntry(name)}, env_file: ${dir}/${name}.env, log_file: ${dir}/${name}.log, health_url: "http://127.0.0.1:${port}/health/ready", monitor_token: ${TOKEN} }
 `;
     writeFileSync(
       join(dir, 'cluster.yaml'),
@@ -251,7 +255,7 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
       join(dir, 'maintenance.xml'),
       '<configuration><crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="mm" name="maintenance-mode" value="true"/></cluster_property_set></crm_config><nodes/><resources/><constraints/></configuration>',
     );
-  }, 360_000);
+  }, 480_000);
 
   afterAll(() => {
     if (process.env.HA_KEEP) return;
@@ -265,6 +269,13 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("each controller holds its own install of each release tarball: /opt/<service>/current and the OCF agent Pacemaker resolves are the tarball's", () => {
+    console.log(
+      `release: ${Object.values(release.tarballs).join(', ')} built in ${release.buildSeconds.toFixed(1)} s, installed on ${release.installed.length} node/service pairs in ${release.installSeconds.toFixed(1)} s`,
+    );
+    expect(release.installed).toEqual(expectedInstalls(SERVICES));
   });
 
   it('the generated crm and pcs scripts, run on the live cluster, build the configuration of the generated CIB', () => {
@@ -303,6 +314,14 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
       cluster('on', active, 'crm_resource', '--wait', '--timeout', '120');
     }
     expect(['g-postgresql', 'g-mac-pool', 'g-aai-bridge'].map(locate)).toEqual([active, active, active]);
+    // The services run from the installed release: the agent started each from its installed
+    // entry, and no process on either controller runs the checkout's compiled tree.
+    expect(SERVICES.map((s) => runningArgv(active, s))).toEqual(SERVICES.map((s) => [expect.stringMatching(/\/node$/), installedEntry(s)]));
+    const sampled = cluster('sample', ...SERVICES.map((s) => `proc:node:${installedEntry(s)}`), `proc:node:${ROOT}/dist/`)
+      .split('\n')
+      .filter((l) => l && !/ Z$/.test(l))
+      .map((l) => l.split(' ').slice(0, 2).join(' '));
+    expect(sampled).toEqual(SERVICES.map((s) => `proc:node:${installedEntry(s)} ${active}`));
 
     const put = client(
       'curl',

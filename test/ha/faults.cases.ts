@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { buildAndInstallRelease, expectedInstalls, installedEntry, InstalledRelease } from './installed-release';
 import { summarizeCib } from '../support/cib-summary';
 import { peerAvailable } from '../support/peers';
 
@@ -13,7 +14,8 @@ const TOKEN = 'ha-faults-admin-token-0123';
 const MAC_VIP = '10.99.0.100';
 const PG_VIP = '10.99.0.20';
 const PG = `postgres://postgres@${PG_VIP}:5432/postgres`;
-const MAC_POOL_ENTRY = join(ROOT, 'dist/apps/mac-pool/src/main.js');
+// What the controllers run: the release installed on each of them, not the checkout.
+const MAC_POOL_ENTRY = installedEntry('mac-pool');
 /** mac-pool's processes, for ha-cluster.sh sample. */
 const MAC_POOL_PROC = `proc:node:${MAC_POOL_ENTRY}`;
 // The agent's PID file in the node's own /run (its default: HA_RSCTMP, the resource's instance).
@@ -74,6 +76,7 @@ interface DbSample {
  * power on. A hung mac-pool (SIGSTOP) is found by the monitor and recovered within the bound the
  * configuration implies; a partition of the controllers' link ends with the loser of the fence
  * race dead and everything on the winner, never two instances at once, nothing acknowledged lost.
+ * The controllers run mac-pool's release tarball, installed by its install.sh on each node.
  */
 peer('faults on a real two-node cluster: a hung service, a partition between the controllers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-faults-'));
@@ -82,11 +85,11 @@ peer('faults on a real two-node cluster: a hung service, a partition between the
   let powerSwitch: ChildProcess | undefined;
   const children: ChildProcess[] = [];
   let config: ReturnType<typeof summarizeCib>;
+  let release: InstalledRelease;
 
   beforeAll(() => {
-    execFileSync(join(ROOT, 'deploy/pacemaker/install-agents.sh'), ['infn']);
-    if (!existsSync(MAC_POOL_ENTRY)) throw new Error(`${MAC_POOL_ENTRY} is missing: npm run build first`);
     cluster('up', run);
+    release = buildAndInstallRelease(dir, run, ['mac-pool']);
     powerSwitch = spawn(CLUSTER, ['power-switch', run], { stdio: 'ignore' });
     const pgbin = cluster('pgbin').trim();
     writeFileSync(
@@ -165,7 +168,7 @@ services:
       { input: '02:98:00:00:00:00-02:98:00:00:ff:ff\n', encoding: 'utf8' },
     );
     expect(JSON.parse(upload).added).toBe(65536);
-  }, 360_000);
+  }, 480_000);
 
   afterAll(() => {
     for (const child of [...children, powerSwitch]) if (child && child.exitCode === null) child.kill('SIGKILL');
@@ -203,6 +206,13 @@ services:
         .filter((e): e is [string, string] => !!e[0] && !!e[1]),
     );
 
+  it("each controller holds its own install of the mac-pool tarball: /opt/mac-pool/current and the OCF agent Pacemaker resolves are the tarball's", () => {
+    console.log(
+      `release: ${release.tarballs['mac-pool']} built in ${release.buildSeconds.toFixed(1)} s, installed on both nodes in ${release.installSeconds.toFixed(1)} s`,
+    );
+    expect(release.installed).toEqual(expectedInstalls(['mac-pool']));
+  });
+
   it('a hung mac-pool (SIGSTOP) is detected by the monitor and restarted within the bound the configuration implies, and lets go of its port and database connections', async () => {
     const node = locate('svc-mac-pool')[0];
     // What the configuration implies: the hang is caught by the first monitor after it, which
@@ -211,10 +221,12 @@ services:
     // in a second interval.
     const interval = op('svc-mac-pool', /^monitor interval=\d+s timeout=\d+s$/, 'interval');
     const monitorTimeout = op('svc-mac-pool', /^monitor interval=\d+s timeout=\d+s$/, 'timeout');
-    // The agent's check timeout: the resource's parameter, else the agent's default.
+    // The agent's check timeout: the resource's parameter, else the default of the agent installed on the node.
     const checkTimeout = Number(
       config.primitives['svc-mac-pool'].params.check_timeout ??
-        /OCF_RESKEY_check_timeout_default="(\d+)"/.exec(readFileSync(join(ROOT, 'deploy/pacemaker/agents/nodejs-service.sh'), 'utf8'))![1],
+        /OCF_RESKEY_check_timeout_default="(\d+)"/.exec(
+          readFileSync(join(run, node, 'root/usr/lib/ocf/resource.d/infn/nodejs-service.sh'), 'utf8'),
+        )![1],
     );
     expect([interval, monitorTimeout, checkTimeout].every((v) => Number.isInteger(v) && v > 0)).toBe(true);
     const detectionBound = (interval + monitorTimeout) * 1000;

@@ -5,6 +5,9 @@
 # outside the cluster a test starts there, e.g. Keystone or an IdP), client (.9).
 # Each controller also gets its own mount/UTS/IPC/PID namespaces with its own /run, /dev/shm,
 # /etc/corosync, /var/lib/pacemaker; corosync -f and pacemakerd run there directly.
+# Each controller's installed software lives on its own disk, DIR/ctrlN/root (what a release's
+# install.sh --root lays out there): the node sees DIR/ctrlN/root/opt as /opt and
+# DIR/ctrlN/root/usr/lib/ocf/resource.d/infn as its OCF provider infn, from every boot on.
 # The shared storage (the GlusterFS volume of the real controllers) is DIR/shared-volume, for the
 # cluster to bind-mount (ocf:heartbeat:Filesystem, fstype none, options bind); it holds an
 # initialised PostgreSQL data dir, pgsql/ (superuser postgres, trust from the test subnet, unix
@@ -102,6 +105,11 @@ node-main)
   { cat /etc/hosts; printf '10.99.0.1 ctrl1\n10.99.0.2 ctrl2\n'; } > "$dir/hosts"
   mount --bind "$dir/hosts" /etc/hosts
   mount --bind "$dir/lib-corosync" /var/lib/corosync
+  # The node's own installs (see the top): nothing of the host's /opt or of agents installed on
+  # the host as ocf:infn:* is visible inside. The host's provider dir is only the mount point.
+  mkdir -p "$dir/root/opt" "$dir/root/usr/lib/ocf/resource.d/infn" /usr/lib/ocf/resource.d/infn
+  mount --bind "$dir/root/opt" /opt
+  mount --bind "$dir/root/usr/lib/ocf/resource.d/infn" /usr/lib/ocf/resource.d/infn
   corosync -f > "$dir/log/corosync.out" 2>&1 &
   sleep 1
   PCMK_logfile="$dir/log/pacemaker.log" pacemakerd > "$dir/log/pacemakerd.out" 2>&1 &
