@@ -155,6 +155,34 @@ run('npm run demo: options', () => {
   });
 });
 
+run('npm run demo: Ctrl-C while Keystone is still starting', () => {
+  it('stops what already runs and what is still starting: exit 0, ports closed, no process left', async () => {
+    const demo = spawn(process.execPath, [DEMO, '--mac-pool-port', '0', '--bridge-port', '0', '--keystone-port', '0', '--idp-port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    demo.stdout!.on('data', (d) => (out += d));
+    demo.stderr!.on('data', (d) => (out += d));
+    // The IdP is up in seconds, Keystone's bootstrap takes far longer: stop in between.
+    while (!out.includes('the IdP is up')) {
+      if (demo.exitCode !== null) throw new Error(`the demo exited (${demo.exitCode}):\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(out).not.toContain('Keystone is up');
+    const ports = /starting Keystone on port (\d+).*the IdP on (\d+), mac-pool on (\d+)/.exec(out)!.slice(1);
+    const started = [...new Set([...descendants(demo.pid!), ...listeners(ports)])];
+    expect(started.length).toBeGreaterThanOrEqual(3); // the Keystone script, php, mac-pool at least
+
+    const exited = once(demo, 'exit');
+    demo.kill('SIGINT');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(out).not.toContain('demo ready');
+    for (const port of ports) expect(await answers(`127.0.0.1:${port}`)).toBe(false);
+    expect(started.filter(alive)).toEqual([]);
+  }, 120_000);
+});
+
 run('npm run demo: one command, the SSO login in Chromium, a MAC, a clouds.yaml, and Ctrl-C', () => {
   let demo: ChildProcess;
   let out = '';
