@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,13 +14,21 @@ export interface PeerScript {
   script: string;
   /** Files the package installs: all present means installed. */
   installed: string[];
+  /** Where, in its dir, the script keeps the PID of what it launched (its `stop` reads it too). */
+  pidFile: string;
 }
 
-export const KEYSTONE: PeerScript = { name: 'Keystone', script: 'keystone.sh', installed: ['/usr/bin/keystone-manage', '/usr/bin/uwsgi'] };
+export const KEYSTONE: PeerScript = {
+  name: 'Keystone',
+  script: 'keystone.sh',
+  installed: ['/usr/bin/keystone-manage', '/usr/bin/uwsgi'],
+  pidFile: 'uwsgi.launcher.pid',
+};
 export const SIMPLESAMLPHP: PeerScript = {
   name: 'SimpleSAMLphp',
   script: 'simplesamlphp.sh',
   installed: ['/usr/share/simplesamlphp/www', '/usr/bin/php'],
+  pidFile: 'php.pid',
 };
 
 export class PeerError extends Error {}
@@ -50,7 +58,10 @@ export async function ensureInstalled(root: string, peer: PeerScript, progress: 
 
 /** A peer started by its script in `dir`; stop() runs the script's `stop`, which ends only what it started. */
 export interface RunningPeer {
+  name: string;
   dir: string;
+  /** Whether what the script launched still runs. */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -98,7 +109,15 @@ export async function startPeerScript(
     const why = stderr.trim() || `the script ended with ${code}`;
     throw new PeerError(`${peer.name} did not start within ${o.timeoutMs / 1000} s or failed:\n${why}`);
   }
-  return { dir, stop };
+  const alive = () => {
+    try {
+      process.kill(Number(readFileSync(join(dir, peer.pidFile), 'utf8').trim()), 0);
+      return true;
+    } catch {
+      return false; // no pid file, or no such process
+    }
+  };
+  return { name: peer.name, dir, alive, stop };
 }
 
 /** Runs `test/peers/SCRIPT stop DIR`: ends what `start DIR` launched, and nothing else (a no-op if nothing). */

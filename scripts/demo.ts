@@ -175,17 +175,22 @@ async function main(): Promise<void> {
   progress(
     `starting Keystone on port ${keystonePort} (bootstrapping it takes a minute or two), the IdP on ${idpPort}, mac-pool on ${macPoolPort}`,
   );
+  const peers: RunningPeer[] = [];
   const keystoneUp = startPeer(KEYSTONE, 'keystone', {
     KEYSTONE_PORT: String(keystonePort),
     KEYSTONE_ADMIN_PASSWORD: keystonePassword,
-  }).then(() => progress('Keystone is up'));
+  }).then((peer) => {
+    peers.push(peer);
+    progress('Keystone is up');
+  });
   const idpUp = startPeer(SIMPLESAMLPHP, 'idp', {
     IDP_PORT: String(idpPort),
     SP_ENTITY_ID: `${bridgeUrl}/saml/metadata`,
     SP_ACS_URL: `${bridgeUrl}/saml/acs`,
     SP_SLO_URL: `${bridgeUrl}/saml/slo`,
     SP_CERT_FILE: sp.cert,
-  }).then(async () => {
+  }).then(async (peer) => {
+    peers.push(peer);
     await writeIdpUsers(join(dir, 'idp'));
     progress('the IdP is up, with the example users');
   });
@@ -241,6 +246,15 @@ async function main(): Promise<void> {
       void shutdown(1, `${s.name} exited`);
     });
   }
+  // Keystone and the IdP are not our children: look at them now and then.
+  const watch = setInterval(() => {
+    const gone = peers.find((p) => !p.alive());
+    if (!gone || stopping) return;
+    clearInterval(watch);
+    process.stderr.write(`demo: ${gone.name} stopped running; its logs are in ${gone.dir}\n`);
+    void shutdown(1, `${gone.name} stopped`);
+  }, 2000);
+  watch.unref();
 }
 
 main().catch((err) => {
