@@ -10,10 +10,10 @@ import { samlEnv } from '../support/saml-fixtures';
 
 /**
  * The container images (docker/*.Dockerfile) and the compose stack (docker/compose.yaml), built
- * and run with podman: the images install the release tarballs built here, on the local
- * equivalent of node:20-bookworm-slim (test/peers/podman.sh base: this machine cannot pull), and
- * the stack takes the PostgreSQL stand-in in place of postgres:16. Same Dockerfiles and compose
- * file as operators use; only the image variables differ.
+ * and run with podman: the images (tagged per run, removed after) install the release tarballs
+ * built here, on the local equivalent of node:20-bookworm-slim (test/peers/podman.sh base: this
+ * machine cannot pull), and the stack takes the PostgreSQL stand-in in place of postgres:16. Same
+ * Dockerfiles and compose file as operators use; only the image variables differ.
  */
 const REPO = join(__dirname, '../..');
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
@@ -21,7 +21,6 @@ const PODMAN = '/usr/bin/podman';
 const COMPOSE_FILE = join(REPO, 'docker/compose.yaml');
 const NODE_BASE = 'localhost/node:20-bookworm-slim';
 const POSTGRES_STANDIN = 'localhost/postgres:16';
-const IMAGE = { 'mac-pool': 'localhost/mac-pool:e2e', 'aai-bridge': 'localhost/aai-bridge:e2e' };
 const MACPOOL_TOKEN = 'containers-e2e-admin-token-0123';
 const AAI_TOKEN = 'containers-e2e-aai-token-012345';
 // Unique per run: containers, volume and compose project never clash with a leftover or a neighbour.
@@ -29,6 +28,8 @@ const RUN_ID = randomBytes(3).toString('hex');
 const STANDALONE = `macpool-e2e-${RUN_ID}`;
 const STANDALONE_DATA = `macpool-e2e-data-${RUN_ID}`;
 const PROJECT = `containers-e2e-${RUN_ID}`;
+// Built without layer cache (the tarball is new each run), so nothing is gained by keeping them.
+const IMAGE = { 'mac-pool': `localhost/mac-pool:e2e-${RUN_ID}`, 'aai-bridge': `localhost/aai-bridge:e2e-${RUN_ID}` };
 
 const available = peerAvailable(
   'container image tests',
@@ -99,8 +100,6 @@ peer('container images and the compose stack (podman)', () => {
     await timed('release', () => run('bash', [join(REPO, 'scripts/release.sh'), '--no-build', '--no-deb', '--out', release]));
     await timed('base images', () => run('bash', [join(REPO, 'test/peers/podman.sh'), 'base']));
     for (const service of ['mac-pool', 'aai-bridge'] as const) {
-      // The previous run's image, else left dangling once the tag moves (nothing runs it any more).
-      await attempt(PODMAN, ['rmi', IMAGE[service]]);
       // --format docker keeps the HEALTHCHECK; --layers=false leaves no intermediate image behind.
       await timed(`build ${service}`, () =>
         podman(
@@ -128,6 +127,7 @@ peer('container images and the compose stack (podman)', () => {
       await attempt('podman-compose', ['-p', PROJECT, '-f', COMPOSE_FILE, 'down', '-v'], composeEnv);
       await attempt(PODMAN, ['network', 'rm', '--force', `${PROJECT}_default`]);
     }
+    await attempt(PODMAN, ['rmi', IMAGE['mac-pool'], IMAGE['aai-bridge']]);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     console.log(`[containers] seconds per step: ${JSON.stringify(seconds)}`);
   }, 120_000);
