@@ -9,6 +9,8 @@ export interface ServiceChild {
   logFile: string;
   /** Resolves with the exit code (or the signal's name) when the process ends, whoever ends it. */
   exited: Promise<number | string>;
+  /** Whether the process still runs (its group may still hold what it started). */
+  running(): boolean;
   /** SIGTERM (the service drains and stops its PostgreSQL), SIGKILL to its group after `graceMs`. */
   stop(graceMs: number): Promise<void>;
   /** The end of its log, for an error message. */
@@ -46,29 +48,11 @@ export function spawnService(o: { name: string; main: string; port: number; env:
     const text = existsSync(o.logFile) ? readFileSync(o.logFile, 'utf8') : '';
     return text.trimEnd().split('\n').slice(-lines).join('\n');
   };
-  const service: ServiceChild = {
-    name: o.name,
-    url,
-    pid,
-    logFile: o.logFile,
-    exited,
-    logTail,
-    ready: async () => undefined,
-    async stop(graceMs) {
-      if (child.exitCode !== null || child.signalCode !== null) return killGroup(pid);
-      child.kill('SIGTERM');
-      const timer = new Promise((r) => setTimeout(r, graceMs).unref());
-      await Promise.race([exited, timer]);
-      killGroup(pid);
-      await exited;
-    },
-  };
-  let gone = false;
-  void exited.then(() => (gone = true));
-  service.ready = async (timeoutMs) => {
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const ready = async (timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (gone) throw new Error(`${o.name} exited before it was ready; the end of its log (${o.logFile}):\n${logTail()}`);
+      if (!running()) throw new Error(`${o.name} exited before it was ready; the end of its log (${o.logFile}):\n${logTail()}`);
       try {
         if ((await fetch(`${url}/health/ready`)).status === 200) return;
       } catch {
@@ -79,6 +63,24 @@ export function spawnService(o: { name: string; main: string; port: number; env:
       }
       await new Promise((r) => setTimeout(r, 250));
     }
+  };
+  const service: ServiceChild = {
+    name: o.name,
+    url,
+    pid,
+    logFile: o.logFile,
+    exited,
+    running,
+    logTail,
+    ready,
+    async stop(graceMs) {
+      if (!running()) return killGroup(pid);
+      child.kill('SIGTERM');
+      const timer = new Promise((r) => setTimeout(r, graceMs).unref());
+      await Promise.race([exited, timer]);
+      killGroup(pid);
+      await exited;
+    },
   };
   return service;
 }
@@ -94,5 +96,5 @@ function killGroup(pid: number): void {
 
 /** Last resort when the demo itself is exiting on an error: no child may outlive it. */
 export function killAllNow(services: ServiceChild[]): void {
-  for (const s of services) killGroup(s.pid);
+  for (const s of services) if (s.running()) killGroup(s.pid);
 }
