@@ -3,7 +3,8 @@
 # container registry, so the images the Dockerfiles start FROM are built here from Debian's packages.
 #   podman.sh install   apt-get install podman, runc, podman-compose, debootstrap (once per machine) and
 #                       write the containers.conf drop-in below
-#   podman.sh base      build, when missing, the local base images (once per machine, ~2-3 min):
+#   podman.sh base      build, when missing, the local base images (once per machine; here 52 s,
+#                       28 s with the cache):
 #                         localhost/node:20-bookworm-slim   Debian bookworm minbase + node 20 at
 #                                                           /usr/local/bin/node + user node (uid 1000),
 #                                                           as in the official node image
@@ -11,9 +12,10 @@
 #                                                           the official image's (test/peers/podman/)
 #                       The debootstrap tarball and the node binary are cached in $PODMAN_PEER_CACHE
 #                       (default /var/cache/test-peers/podman).
-# Why runc and default_ulimits = []: crun refuses this machine's cgroup layout, and the default
-# ulimits (nofile, nproc) cannot be raised inside the sandbox the tests run in. cgroupfs and file
-# events: no systemd runs here.
+# Why runc and default_ulimits = []: crun refuses this machine's cgroup layout, and for root
+# podman raises nofile and nproc above the hard limits this machine's processes may not raise
+# ("error setting rlimit ... operation not permitted"); the containers keep the inherited limits.
+# cgroupfs and file events: no systemd runs here (health checks are run with `podman healthcheck run`).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
