@@ -7,7 +7,7 @@
 # (--format docker keeps the HEALTHCHECK, which podman's default OCI format drops.) Where
 # node:20-bookworm-slim cannot be pulled, pass an equivalent image: --build-arg BASE=<image>.
 # Run: as user node (uid 1000), with a read-only root file system:
-#   podman run --read-only -v ./keys:/keys:ro -e DATABASE_URL=postgres://... -e AAI_PUBLIC_URL=https://... \
+#   podman run --read-only -v "$PWD/keys":/keys:ro -e DATABASE_URL=postgres://... -e AAI_PUBLIC_URL=https://... \
 #            -e AAI_SP_KEY=/keys/sp.key -e AAI_SP_CERT=/keys/sp.crt -e AAI_IDP_METADATA=/keys/idp-metadata.xml \
 #            -e AAI_SECRET_KEY=... -e AAI_ADMIN_TOKEN=... -p 8081:8081 aai-bridge
 # With DATABASE_URL and the admin token given, nothing is written: no volume, no tmpfs. Without
