@@ -102,6 +102,11 @@ async function main(): Promise<void> {
   // A repeated Ctrl-C while stopping only says so: dying then would orphan the peers.
   process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
   process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+  // A closed terminal too: the services and peers run in groups of their own and would stay.
+  process.on('SIGHUP', () => void shutdown(0, 'SIGHUP'));
+  // With the terminal gone, writing progress fails: that must not stop the cleanup.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   process.on('exit', () => killAllNow(services));
 
   await ensureInstalled(root, KEYSTONE, progress);
