@@ -155,7 +155,11 @@ peer('Neutron hook: ports get pool MACs through the real neutron-server', () => 
     // changes nothing. Here sent directly, with the hook's token, for a port reserved and released.
     const hook = { Authorization: `Bearer ${hookToken}`, 'Content-Type': 'application/json' };
     const call = (method: string, path: string, body?: unknown) =>
-      fetch(`http://127.0.0.1:${macpoolPort}${path}`, { method, headers: hook, body: body && JSON.stringify(body) });
+      fetch(`http://127.0.0.1:${macpoolPort}${path}`, {
+        method,
+        headers: hook,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     const reserved = await (await call('POST', '/v1/allocations', { portId: 'late-commit', networkId })).json();
     expect((await call('DELETE', '/v1/allocations/late-commit')).status).toBe(204);
     const late = await call('POST', '/v1/allocations/late-commit/commit');
