@@ -45,11 +45,12 @@ describeRun(
 );
 
 // neutron-server monkey-patches threading and queue with eventlet before it loads the hook: the
-// background committer must work with green threads too (Debian's Python, where eventlet is).
+// background committer must work with green threads too, and the plugin must wire it (Debian's
+// Python, where eventlet and Neutron's libraries are).
 if (neutronAvailable('Neutron hook committer under eventlet')) {
   describeRun(
-    'Neutron hook commit worker under eventlet (as in neutron-server)',
+    'Neutron hook commit worker and plugin wiring under eventlet (as in neutron-server)',
     unittestRun('/usr/bin/python3', ['macpool_neutron/tests/run_under_eventlet.py']),
-    9,
+    11,
   );
 }
