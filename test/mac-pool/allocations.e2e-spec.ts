@@ -100,6 +100,22 @@ describe('mac-pool: allocations for the Neutron hook (real PostgreSQL)', () => {
     expect((await t.http.get(`/v1/macs/${mac}/history`).query({ at: 'yesterday' }).set(t.admin)).status).toBe(400);
   });
 
+  it('sees a pool change made on another node (straight in the database) through its NOTIFY, not only by a timeout', async () => {
+    await pool('elsewhere', { scope: { networkIds: ['net-elsewhere'] } }, '02:81:00:00:00:00-02:81:00:00:00:3f\n');
+    expect((await reserve({ portId: 'elsewhere-0', networkId: 'net-elsewhere' })).status).toBe(201); // the list is now kept
+    // As another node's PoolService would: no local invalidation here, only the trigger's NOTIFY.
+    await db().query(`UPDATE pools SET network_ids = '{net-moved}' WHERE name = 'elsewhere'`);
+    // While told of every change the list is kept without a timeout: were the NOTIFY not heard,
+    // the stale scope would admit the port forever.
+    let answer = 0;
+    for (let i = 1; i <= 50 && answer !== 409; i++) {
+      answer = (await reserve({ portId: `elsewhere-${i}`, networkId: 'net-elsewhere' })).status;
+      if (answer === 201) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(answer).toBe(409);
+    expect((await reserve({ portId: 'moved-1', networkId: 'net-moved' })).body.pool).toBe('elsewhere');
+  });
+
   it('answers DELETE of an unknown port with 204 and commit of one with 404', async () => {
     expect((await t.http.delete('/v1/allocations/never-seen').set(hook)).status).toBe(204);
     expect((await t.http.post('/v1/allocations/never-seen/commit').set(hook)).body.error.code).toBe('allocation_not_found');

@@ -7,6 +7,7 @@ import { MacSearchModule } from './macs/mac-search.module';
 import { MacsModule } from './macs/macs.module';
 import { UsageModule } from './macs/usage.module';
 import { CreatePoolsMacsHistory1732500000100 } from './migrations/1732500000100-CreatePoolsMacsHistory';
+import { NotifyPoolChanges1764700000000 } from './migrations/1764700000000-NotifyPoolChanges';
 import { PoolsModule } from './pools/pools.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { UploadsModule } from './uploads/uploads.module';
@@ -20,7 +21,7 @@ import { UploadsModule } from './uploads/uploads.module';
       // hook: the allocation API (Neutron's plugin); reader: read-only.
       roles: ['admin', 'hook', 'reader'],
       migrationLockKey: 0x6d6163706f6f6c, // "macpool"
-      migrations: [CreatePoolsMacsHistory1732500000100],
+      migrations: [CreatePoolsMacsHistory1732500000100, NotifyPoolChanges1764700000000],
       adminToken: { tokenVar: 'MACPOOL_ADMIN_TOKEN', dataDirVar: 'MACPOOL_DATA_DIR' },
     }),
     PoolsModule,

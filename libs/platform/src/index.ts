@@ -1,5 +1,6 @@
 export * from './config/env';
 export * from './database/database.module';
+export * from './database/database-notifications';
 export * from './database/embedded-postgres';
 export * from './errors/api-error';
 export * from './errors/domain-error';

@@ -56,6 +56,7 @@ export class PlatformModule implements NestModule {
       NotifyTokenChanges1764600000000,
       ...(options.migrations as Function[]),
     ];
+    const database = DatabaseModule.forRoot({ migrations, migrationLockKey: options.migrationLockKey });
     return {
       module: PlatformModule,
       imports: [
@@ -76,7 +77,7 @@ export class PlatformModule implements NestModule {
             },
           }),
         }),
-        DatabaseModule.forRoot({ migrations, migrationLockKey: options.migrationLockKey }),
+        database,
         TerminusModule,
         HousekeepingModule,
       ],
@@ -103,7 +104,17 @@ export class PlatformModule implements NestModule {
           useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
         },
       ],
-      exports: [MetricsRegistry, ReadinessChecks, TokenRepository, AuditRepository, CryptoRepository, ClockRepository, options.configToken],
+      exports: [
+        MetricsRegistry,
+        ReadinessChecks,
+        TokenRepository,
+        AuditRepository,
+        CryptoRepository,
+        ClockRepository,
+        options.configToken,
+        // Its DatabaseNotifications: services keep caches that a NOTIFY empties on every node.
+        database,
+      ],
     };
   }
 
