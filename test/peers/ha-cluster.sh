@@ -251,7 +251,14 @@ sample)
         n=${node_of_netns[$ino]:-}
         [ -n "$n" ] || continue
         read -r stat 2>/dev/null < "/proc/$p/stat" || continue
-        state=${stat##*) }; echo "$item $n $p ${state%% *}"
+        state=${stat##*) }
+        # A child the process just forked (a PostgreSQL backend before it sets its title) still
+        # shows the parent's command line: it is not a second instance.
+        ppid=${state#* }; ppid=${ppid%% *}
+        if [ "$(cat "/proc/$ppid/comm" 2>/dev/null)" = "$comm" ]; then
+          mapfile -d '' pargv 2>/dev/null < "/proc/$ppid/cmdline" && [[ " ${pargv[*]} " == *"$text"* ]] && continue
+        fi
+        echo "$item $n $p ${state%% *}"
       done
       ;;
     addr:*)
