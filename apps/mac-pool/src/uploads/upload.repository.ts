@@ -6,7 +6,8 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EntityManager } from 'typeorm';
 import { PoolEntry } from '@app/mac';
-import { copyRowOf } from './copy-rows';
+import { isUniqueViolation } from '@app/platform/database/unique-violation';
+import { copyRowOf, poolRowsOf } from './copy-rows';
 
 export interface FileConflict {
   line: number;
@@ -49,9 +50,45 @@ export class UploadRepository {
     await pipeline(rows, stream);
   }
 
-  async indexStaging(m: EntityManager): Promise<void> {
-    await m.query('CREATE INDEX ON upload_staging (mac)');
+  /**
+   * Statistics for the checks' plans. No index: every check and the merge read the whole staged
+   * file, which a hash join does in one pass, and building a btree over a million MACs cost more
+   * than it saved.
+   */
+  async analyzeStaging(m: EntityManager): Promise<void> {
     await m.query('ANALYZE upload_staging');
+  }
+
+  /** Whether the pool holds no MAC at all (each half is served by one of the partial indexes on pool_id). */
+  async poolIsEmpty(m: EntityManager, poolId: number): Promise<boolean> {
+    const [row] = await m.query(
+      `SELECT NOT EXISTS (SELECT 1 FROM macs WHERE pool_id = $1 AND state = 'free')
+          AND NOT EXISTS (SELECT 1 FROM macs WHERE pool_id = $1 AND state <> 'free') AS empty`,
+      [poolId],
+    );
+    return row.empty;
+  }
+
+  /**
+   * COPYs the staged rows (from a spooled upload) straight into \`macs\` as free MACs of the pool,
+   * under a savepoint. The primary key is the check: true when every row went in, so no MAC was
+   * twice in the file nor anywhere in \`macs\`; false when one was (the savepoint is rolled back,
+   * nothing of the attempt remains, and the caller stages the rows to find out which lines).
+   */
+  async copyIntoPool(m: EntityManager, poolId: number, rows: Readable): Promise<boolean> {
+    const client = (m.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    await m.query('SAVEPOINT upload_straight_copy');
+    try {
+      const stream = client.query(copyFrom('COPY macs (pool_id, mac, hostname, ipv4, ipv6, description) FROM STDIN'));
+      await pipeline(rows, poolRowsOf(poolId), stream);
+    } catch (err) {
+      // If even that fails the connection is gone: the COPY's error says more.
+      await m.query('ROLLBACK TO SAVEPOINT upload_straight_copy').catch(() => Promise.reject(err));
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+    await m.query('RELEASE SAVEPOINT upload_straight_copy');
+    return true;
   }
 
   /** MACs staged twice or more, each reported at its second line (the order every list of bad lines is merged by). */

@@ -44,7 +44,10 @@ function setup() {
   const uploads = {
     createStaging: jest.fn(async () => undefined),
     copyIntoStaging: jest.fn(async () => undefined),
-    indexStaging: jest.fn(async () => undefined),
+    analyzeStaging: jest.fn(async () => undefined),
+    // A pool that holds MACs: the staged path, unless a test says otherwise.
+    poolIsEmpty: jest.fn(async () => false),
+    copyIntoPool: jest.fn(async () => true),
     duplicatesInFile: jest.fn(async () => ({ total: 0, rows: [] as Array<{ line: number; mac: string; reason: string }> })),
     overlap: jest.fn(async () => ({ samePool: 0, otherPools: 0 })),
     inOtherPools: jest.fn(async () => [] as Array<{ line: number; mac: string; reason: string }>),
@@ -103,6 +106,52 @@ const TWO_MACS = '02:00:00:00:00:01\n02:00:00:00:00:02\n';
 
 describe('UploadService.upload', () => {
   beforeAll(() => Logger.overrideLogger(false));
+
+  it('into an empty pool: COPYs straight into macs, skipping staging, checks and merge', async () => {
+    const { service, uploads, audit, transactions } = setup();
+    uploads.poolIsEmpty.mockResolvedValue(true);
+    await expect(service.upload(request(TWO_MACS))).resolves.toEqual({ added: 2, updated: 0, removed: 0, unchanged: 0, dryRun: false });
+    expect(uploads.copyIntoPool).toHaveBeenCalledWith(expect.anything(), tier1.id, expect.anything());
+    expect(uploads.createStaging).not.toHaveBeenCalled();
+    expect(uploads.merge).not.toHaveBeenCalled();
+    expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ action: 'pool.add_macs' }), expect.anything());
+    expect(transactions).toEqual(['committed']);
+  });
+
+  it('into an empty pool: a make-equal dry run reports nothing to remove and rolls back', async () => {
+    const { service, uploads, transactions } = setup();
+    uploads.poolIsEmpty.mockResolvedValue(true);
+    await expect(service.upload(request(TWO_MACS, { replace: true, dryRun: true }))).resolves.toEqual({
+      added: 2,
+      updated: 0,
+      removed: 0,
+      unchanged: 0,
+      dryRun: true,
+      removing: [],
+      removingTotal: 0,
+    });
+    expect(transactions).toEqual(['rolled back']);
+  });
+
+  it('into an empty pool: when the primary key refuses the COPY, stages and checks to name the bad lines', async () => {
+    const { service, uploads, transactions } = setup();
+    uploads.poolIsEmpty.mockResolvedValue(true);
+    uploads.copyIntoPool.mockResolvedValue(false);
+    uploads.duplicatesInFile.mockResolvedValue({ total: 1, rows: [{ line: 2, mac: '02:00:00:00:00:01', reason: 'duplicate of line 1' }] });
+    await expect(service.upload(request('02:00:00:00:00:01\n02:00:00:00:00:01\n'))).rejects.toMatchObject({
+      code: 'invalid_upload',
+      details: { errorCount: 1, errors: [{ line: 2, code: 'duplicate_in_file' }] },
+    });
+    expect(uploads.copyIntoStaging).toHaveBeenCalled();
+    expect(transactions).toEqual(['rolled back']);
+  });
+
+  it('into an empty pool: a file with bad lines is not COPYed straight in', async () => {
+    const { service, uploads } = setup();
+    uploads.poolIsEmpty.mockResolvedValue(true);
+    await expect(service.upload(request('02:00:00:00:00:01\nnot a mac\n'))).rejects.toMatchObject({ code: 'invalid_upload' });
+    expect(uploads.copyIntoPool).not.toHaveBeenCalled();
+  });
 
   it('adds: merges without removing, and records pool.add_macs', async () => {
     const { service, uploads, audit, transactions } = setup();

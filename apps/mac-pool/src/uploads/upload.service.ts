@@ -41,6 +41,8 @@ export interface RemovalPreview {
 
 export type UploadResult = UploadCounts & { dryRun: boolean } & Partial<RemovalPreview>;
 
+const NOTHING_REMOVED: RemovalPreview = { removing: [], removingTotal: 0 };
+
 /** Parsing gives the event loop a turn at least this often, so one upload never stalls the others. */
 const PARSE_SLICE_MS = 20;
 /** A reason names the field at fault and may quote it: cut like the echoed input, a bit longer. */
@@ -87,26 +89,26 @@ export class UploadService {
             'to do that, repeat the request with ?allowEmpty=true',
         );
       }
-      return await this.db.transaction(async (m) => {
+      const done = await this.db.transaction(async (m) => {
         const pool = await this.pools.lockForChange(req.pool, m);
         if (pool.id !== known.id || pool.allowUniversal !== known.allowUniversal) {
           throw DomainError.conflict('pool_changed', `pool ${req.pool} changed while the upload was read; nothing was written, retry`);
         }
-        await this.uploads.createStaging(m);
-        await this.uploads.copyIntoStaging(m, spool.read());
-        phases.mark('copy');
-        const samePool = await this.refuseBadLines(req, pool, m, spooled.errors);
-        phases.mark('checks');
-        // Listed before the merge deletes them, in the same transaction, so the list is what the counts count.
-        const preview = req.replace && req.dryRun ? await this.removalPreview(m, pool.id) : undefined;
-        const counts = await this.uploads.merge(m, pool.id, req.replace, spooled.rows, samePool);
-        phases.mark('merge');
-        this.logger.log({ pool: pool.name, rows: spooled.rows, ...counts, dryRun: req.dryRun, ms: phases.ms }, 'upload checked and merged');
-        if (req.dryRun) throw new DryRunDone({ ...counts, ...preview });
+        const result =
+          (await this.copyStraightIntoEmptyPool(req, pool, m, spool, spooled, phases)) ??
+          (await this.checkAndMerge(req, pool, m, spool, spooled, phases));
+        if (req.dryRun) {
+          this.logger.log({ pool: pool.name, rows: spooled.rows, ...result, dryRun: true, ms: phases.ms }, 'upload checked (dry run)');
+          throw new DryRunDone(result);
+        }
+        const counts: UploadCounts = { added: result.added, updated: result.updated, removed: result.removed, unchanged: result.unchanged };
         const action = req.replace ? 'pool.replace_macs' : 'pool.add_macs';
         await this.audit.record({ actor: req.actor.name, action, target: pool.name, details: counts }, m);
-        return { ...counts, dryRun: false };
+        return counts;
       });
+      phases.mark('commit');
+      this.logger.log({ pool: req.pool, rows: spooled.rows, ...done, dryRun: false, ms: phases.ms }, 'upload checked and merged');
+      return { ...done, dryRun: false };
     } catch (err) {
       if (err instanceof DryRunDone) return { ...err.result, dryRun: true };
       // Another upload raced us to the same MAC (different pool, committed meanwhile).
@@ -120,6 +122,51 @@ export class UploadService {
     } finally {
       await spool.discard();
     }
+  }
+
+  /**
+   * Into a pool without MACs, an upload with no syntax error is COPYed straight into `macs`: if the
+   * primary key accepts every row, every check would have passed (nothing twice in the file,
+   * nothing in another pool, nothing live a replace could drop, nothing to update or remove), so
+   * staging, checks and merge are skipped. Null when not tried or refused: nothing was written.
+   */
+  private async copyStraightIntoEmptyPool(
+    req: UploadRequest,
+    pool: Pool,
+    m: EntityManager,
+    spool: UploadSpool,
+    spooled: Spooled,
+    phases: PhaseTimer,
+  ): Promise<(UploadCounts & Partial<RemovalPreview>) | null> {
+    if (spooled.errors.total > 0 || !(await this.uploads.poolIsEmpty(m, pool.id))) return null;
+    const copied = await this.uploads.copyIntoPool(m, pool.id, spool.read());
+    phases.mark(copied ? 'copy_into_pool' : 'copy_into_pool_refused');
+    if (!copied) return null;
+    return { added: spooled.rows, updated: 0, removed: 0, unchanged: 0, ...(req.replace && req.dryRun ? NOTHING_REMOVED : {}) };
+  }
+
+  /**
+   * Stages the spooled rows, refuses the upload if any line is bad, else merges the rows into the
+   * pool; for a make-equal dry run, also lists what the merge removes.
+   */
+  private async checkAndMerge(
+    req: UploadRequest,
+    pool: Pool,
+    m: EntityManager,
+    spool: UploadSpool,
+    spooled: Spooled,
+    phases: PhaseTimer,
+  ): Promise<UploadCounts & Partial<RemovalPreview>> {
+    await this.uploads.createStaging(m);
+    await this.uploads.copyIntoStaging(m, spool.read());
+    phases.mark('copy');
+    const samePool = await this.refuseBadLines(req, pool, m, spooled.errors);
+    phases.mark('checks');
+    // Listed before the merge deletes them, in the same transaction, so the list is what the counts count.
+    const preview = req.replace && req.dryRun ? await this.removalPreview(m, pool.id) : undefined;
+    const counts = await this.uploads.merge(m, pool.id, req.replace, spooled.rows, samePool);
+    phases.mark('merge');
+    return { ...counts, ...preview };
   }
 
   /**
@@ -174,7 +221,7 @@ export class UploadService {
    */
   private async refuseBadLines(req: UploadRequest, pool: Pool, m: EntityManager, syntax: BoundedList<LineError>): Promise<number> {
     const limit = this.config.MACPOOL_MAX_REPORTED_ERRORS;
-    await this.uploads.indexStaging(m);
+    await this.uploads.analyzeStaging(m);
     const dups = await this.uploads.duplicatesInFile(m, limit);
     const overlap = await this.uploads.overlap(m, pool.id);
     const others = overlap.otherPools > 0 ? await this.uploads.inOtherPools(m, pool.id, limit) : [];
