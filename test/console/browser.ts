@@ -10,6 +10,17 @@ import { peerAvailable } from '../support/peers';
 /** Debian's chromium; nothing here may download a browser. */
 export const CHROMIUM = '/usr/bin/chromium';
 export const VIEWPORT = { width: 1280, height: 800 };
+/** Headless, and nothing that would reach out of the machine on its own (updates, sync, QUIC). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Where the flows leave their screenshots (the README shows three of them, copied to docs/console/). */
 export const SCREENSHOTS = join(__dirname, '../../.data/console-screenshots');
 
@@ -49,16 +60,7 @@ export async function openConsole(app: TestApp): Promise<ConsoleBrowser> {
     headless: true,
     viewport: VIEWPORT,
     deviceScaleFactor: 1,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   // Each step is quick on a local service; a missing element should fail the flow well inside jest's timeout.

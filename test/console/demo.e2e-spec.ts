@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BrowserContext, chromium } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
-import { CHROMIUM, SCREENSHOTS, VIEWPORT, chromiumAvailable } from './browser';
+import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, VIEWPORT, chromiumAvailable } from './browser';
 import { keystoneAvailable } from '../support/keystone';
 import { idpAvailable } from '../support/simplesamlphp';
 
@@ -257,16 +257,7 @@ run('npm run demo: one command, the SSO login in Chromium, a MAC, a clouds.yaml,
         headless: true,
         viewport: VIEWPORT,
         acceptDownloads: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: CHROMIUM_ARGS,
       });
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(30_000);
