@@ -13,6 +13,11 @@ export function copyRowOf(entry: PoolEntry, mac: Mac): string {
   return `${entry.line}\t${formatMac(mac)}\t${field(entry.hostname)}\t${field(entry.ipv4)}\t${field(entry.ipv6)}\t${field(entry.description)}\n`;
 }
 
+/** The COPY line (pool_id, mac, hostname, ipv4, ipv6, description) of one MAC of an entry, for `macs` itself. */
+export function poolRowOf(poolId: number, entry: PoolEntry, mac: Mac): string {
+  return `${poolId}\t${formatMac(mac)}\t${field(entry.hostname)}\t${field(entry.ipv4)}\t${field(entry.ipv6)}\t${field(entry.description)}\n`;
+}
+
 /**
  * The staged rows as rows of `macs` (pool_id, mac, hostname, ipv4, ipv6, description): each
  * row's leading line number becomes the pool id. Works on the bytes as latin1, one char per byte:

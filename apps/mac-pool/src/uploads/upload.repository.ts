@@ -70,17 +70,17 @@ export class UploadRepository {
   }
 
   /**
-   * COPYs the staged rows (from a spooled upload) straight into \`macs\` as free MACs of the pool,
+   * COPYs rows (staged ones from a spooled upload, or rows of `macs` as they are parsed) straight into `macs` as free MACs of the pool,
    * under a savepoint. The primary key is the check: true when every row went in, so no MAC was
-   * twice in the file nor anywhere in \`macs\`; false when one was (the savepoint is rolled back,
+   * twice in the file nor anywhere in `macs`; false when one was (the savepoint is rolled back,
    * nothing of the attempt remains, and the caller stages the rows to find out which lines).
    */
-  async copyIntoPool(m: EntityManager, poolId: number, rows: Readable): Promise<boolean> {
+  async copyIntoPool(m: EntityManager, poolId: number, rows: Readable, format: 'staged' | 'pool'): Promise<boolean> {
     const client = (m.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
     await m.query('SAVEPOINT upload_straight_copy');
     try {
       const stream = client.query(copyFrom('COPY macs (pool_id, mac, hostname, ipv4, ipv6, description) FROM STDIN'));
-      await pipeline(rows, poolRowsOf(poolId), stream);
+      await (format === 'staged' ? pipeline(rows, poolRowsOf(poolId), stream) : pipeline(rows, stream));
     } catch (err) {
       // If even that fails the connection is gone: the COPY's error says more.
       await m.query('ROLLBACK TO SAVEPOINT upload_straight_copy').catch(() => Promise.reject(err));

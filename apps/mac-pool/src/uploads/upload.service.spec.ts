@@ -29,6 +29,7 @@ const counts: UploadCounts = { added: 2, updated: 0, removed: 0, unchanged: 0 };
 /** The service with every collaborator faked; `transactions` tells whether each one committed or rolled back. */
 function setup() {
   const copied: PoolEntry[] = [];
+  const straight: string[] = [];
   const writer = {
     rows: 0,
     add: jest.fn((entry: PoolEntry) => {
@@ -47,7 +48,11 @@ function setup() {
     analyzeStaging: jest.fn(async () => undefined),
     // A pool that holds MACs: the staged path, unless a test says otherwise.
     poolIsEmpty: jest.fn(async () => false),
-    copyIntoPool: jest.fn(async () => true),
+    // Reads the rows as the COPY would: the parse runs, and a bad line ends it.
+    copyIntoPool: jest.fn(async (_m: unknown, _poolId: number, rows: Readable) => {
+      for await (const row of rows) straight.push(String(row));
+      return true;
+    }),
     duplicatesInFile: jest.fn(async () => ({ total: 0, rows: [] as Array<{ line: number; mac: string; reason: string }> })),
     overlap: jest.fn(async () => ({ samePool: 0, otherPools: 0 })),
     inOtherPools: jest.fn(async () => [] as Array<{ line: number; mac: string; reason: string }>),
@@ -85,7 +90,7 @@ function setup() {
     audit as unknown as AuditRepository,
     config as unknown as MacPoolConfig,
   );
-  return { service, uploads, writer, copied, transactions, audit, spool, pools };
+  return { service, uploads, writer, copied, straight, transactions, audit, spool, pools };
 }
 
 async function* bytes(text: string): AsyncGenerator<Buffer> {
@@ -107,11 +112,13 @@ const TWO_MACS = '02:00:00:00:00:01\n02:00:00:00:00:02\n';
 describe('UploadService.upload', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
-  it('into an empty pool: COPYs straight into macs, skipping staging, checks and merge', async () => {
-    const { service, uploads, audit, transactions } = setup();
+  it('into an empty pool: parses while COPYing straight into macs, skipping spool, staging, checks and merge', async () => {
+    const { service, uploads, audit, transactions, straight, writer } = setup();
     uploads.poolIsEmpty.mockResolvedValue(true);
     await expect(service.upload(request(TWO_MACS))).resolves.toEqual({ added: 2, updated: 0, removed: 0, unchanged: 0, dryRun: false });
-    expect(uploads.copyIntoPool).toHaveBeenCalledWith(expect.anything(), tier1.id, expect.anything());
+    expect(uploads.copyIntoPool).toHaveBeenCalledWith(expect.anything(), tier1.id, expect.anything(), 'pool');
+    expect(straight.join('')).toBe('7\t02:00:00:00:00:01\t\\N\t\\N\t\\N\t\\N\n7\t02:00:00:00:00:02\t\\N\t\\N\t\\N\t\\N\n');
+    expect(writer.add).not.toHaveBeenCalled();
     expect(uploads.createStaging).not.toHaveBeenCalled();
     expect(uploads.merge).not.toHaveBeenCalled();
     expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ action: 'pool.add_macs' }), expect.anything());
@@ -146,11 +153,33 @@ describe('UploadService.upload', () => {
     expect(transactions).toEqual(['rolled back']);
   });
 
-  it('into an empty pool: a file with bad lines is not COPYed straight in', async () => {
-    const { service, uploads } = setup();
+  it('into an empty pool: the first bad line abandons the straight COPY; the file is parsed again, staged and every bad line listed', async () => {
+    const { service, uploads, transactions, copied } = setup();
     uploads.poolIsEmpty.mockResolvedValue(true);
-    await expect(service.upload(request('02:00:00:00:00:01\nnot a mac\n'))).rejects.toMatchObject({ code: 'invalid_upload' });
-    expect(uploads.copyIntoPool).not.toHaveBeenCalled();
+    await expect(service.upload(request('02:00:00:00:00:01\nnot a mac\n02:00:00:00:00:03\nno mac either\n'))).rejects.toMatchObject({
+      code: 'invalid_upload',
+      details: {
+        errorCount: 2,
+        errors: [
+          { line: 2, code: 'invalid_format' },
+          { line: 4, code: 'invalid_format' },
+        ],
+      },
+    });
+    expect(uploads.copyIntoPool).toHaveBeenCalledTimes(1);
+    expect(copied.map((e) => e.line)).toEqual([1, 3]);
+    expect(transactions).toEqual(['rolled back']);
+  });
+
+  it('into an empty pool: a replace with no MAC is refused (empty_replace) unless allowEmpty', async () => {
+    const { service, uploads, audit } = setup();
+    uploads.poolIsEmpty.mockResolvedValue(true);
+    await expect(service.upload(request('# nothing\n', { replace: true }))).rejects.toMatchObject({ code: 'empty_replace' });
+    await expect(service.upload(request('# nothing\n', { replace: true, allowEmpty: true }))).resolves.toMatchObject({
+      added: 0,
+      removed: 0,
+    });
+    expect(audit.record).toHaveBeenCalledTimes(1);
   });
 
   it('adds: merges without removing, and records pool.add_macs', async () => {

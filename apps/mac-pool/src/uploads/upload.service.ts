@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -15,6 +16,7 @@ import {
 } from '@app/mac';
 import { AuditRepository, DomainError, Principal } from '@app/platform';
 import { isUniqueViolation } from '@app/platform/database/unique-violation';
+import { poolRowOf } from './copy-rows';
 import { UploadSpool, UploadSpoolFiles } from './upload-spool';
 import { UploadCounts, UploadRepository } from './upload.repository';
 import { MacPoolConfig } from '../config';
@@ -40,6 +42,14 @@ export interface RemovalPreview {
 }
 
 export type UploadResult = UploadCounts & { dryRun: boolean } & Partial<RemovalPreview>;
+
+/**
+ * Bodies up to this size are read whole before any database work (a million CSV lines with
+ * hostnames are ~50 MiB); larger ones are parsed as they arrive and spooled as COPY rows.
+ */
+const READ_AHEAD_BYTES = 64 * 1024 ** 2;
+/** COPY data is sent in chunks of about this many characters. */
+const FLUSH_CHARS = 256 * 1024;
 
 const NOTHING_REMOVED: RemovalPreview = { removing: [], removingTotal: 0 };
 
@@ -68,11 +78,13 @@ export class UploadService {
   ) {}
 
   /**
-   * All or nothing: the body is first read to the end and spooled, holding no connection, no
-   * transaction and no lock, so a slow or vanishing client costs the database nothing. Then one
-   * short transaction stages the rows with COPY and checks them; any bad line (syntax, duplicate
-   * in the file, MAC of another pool, live MAC a replace would drop) rolls it back with every bad
-   * line listed in one reply. A dry run rolls back after computing the counts.
+   * All or nothing: the body is first read to the end (into memory up to READ_AHEAD_BYTES, else
+   * parsed and spooled), holding no connection, no transaction and no lock, so a slow or vanishing
+   * client costs the database nothing. Then one short transaction stages the rows with COPY and
+   * checks them; any bad line (syntax, duplicate in the file, MAC of another pool, live MAC a
+   * replace would drop) rolls it back with every bad line listed in one reply. Into a pool without
+   * MACs the rows are first COPYed straight into `macs`, the primary key standing for the checks.
+   * A dry run rolls back after computing the counts.
    */
   async upload(req: UploadRequest): Promise<UploadResult> {
     const phases = new PhaseTimer();
@@ -80,25 +92,35 @@ export class UploadService {
     const known = (await this.pools.listForAllocation()).find((p) => p.name === req.pool) ?? (await this.pools.get(req.pool));
     const spool = await this.spools.create();
     try {
-      const spooled = await this.spool(req, known, spool);
-      phases.mark('parse');
-      if (req.replace && spooled.rows === 0 && spooled.errors.total === 0 && !req.allowEmpty) {
-        throw DomainError.unprocessable(
-          'empty_replace',
-          `the upload lists no MAC: making pool ${req.pool} equal to it would remove every free MAC; ` +
-            'to do that, repeat the request with ?allowEmpty=true',
-        );
+      const body = req.format === 'json' ? { chunks: [], rest: req.body[Symbol.asyncIterator]() } : await readAhead(req.body);
+      // A whole body in memory, for a pool without MACs: parsed while it is COPYed, in the transaction.
+      const streamed = body.rest === null && (await this.uploads.poolIsEmpty(this.db.manager, known.id));
+      phases.mark('read');
+      let spooled = streamed ? null : await this.spool(req.format, bodyOf(body), known, spool);
+      if (spooled) {
+        phases.mark('parse');
+        refuseEmptyReplace(req, spooled.rows, spooled.errors.total);
       }
       const done = await this.db.transaction(async (m) => {
         const pool = await this.pools.lockForChange(req.pool, m);
         if (pool.id !== known.id || pool.allowUniversal !== known.allowUniversal) {
           throw DomainError.conflict('pool_changed', `pool ${req.pool} changed while the upload was read; nothing was written, retry`);
         }
-        const result =
-          (await this.copyStraightIntoEmptyPool(req, pool, m, spool, spooled, phases)) ??
-          (await this.checkAndMerge(req, pool, m, spool, spooled, phases));
+        let result: (UploadCounts & Partial<RemovalPreview>) | null;
+        if (spooled) {
+          result = await this.copyStraightIntoEmptyPool(req, pool, m, spool, spooled, phases);
+        } else {
+          result = await this.parseStraightIntoEmptyPool(req, pool, m, body.chunks, phases);
+          if (!result) {
+            // Not empty any more, or a bad line: parsed again, all of it, to be staged and checked.
+            spooled = await this.spool(req.format, bodyOf(body), pool, spool);
+            phases.mark('parse');
+            refuseEmptyReplace(req, spooled.rows, spooled.errors.total);
+          }
+        }
+        result ??= await this.checkAndMerge(req, pool, m, spool, spooled!, phases);
         if (req.dryRun) {
-          this.logger.log({ pool: pool.name, rows: spooled.rows, ...result, dryRun: true, ms: phases.ms }, 'upload checked (dry run)');
+          this.logger.log({ pool: pool.name, ...result, dryRun: true, ms: phases.ms }, 'upload checked (dry run)');
           throw new DryRunDone(result);
         }
         const counts: UploadCounts = { added: result.added, updated: result.updated, removed: result.removed, unchanged: result.unchanged };
@@ -107,7 +129,7 @@ export class UploadService {
         return counts;
       });
       phases.mark('commit');
-      this.logger.log({ pool: req.pool, rows: spooled.rows, ...done, dryRun: false, ms: phases.ms }, 'upload checked and merged');
+      this.logger.log({ pool: req.pool, ...done, dryRun: false, ms: phases.ms }, 'upload checked and merged');
       return { ...done, dryRun: false };
     } catch (err) {
       if (err instanceof DryRunDone) return { ...err.result, dryRun: true };
@@ -139,10 +161,73 @@ export class UploadService {
     phases: PhaseTimer,
   ): Promise<(UploadCounts & Partial<RemovalPreview>) | null> {
     if (spooled.errors.total > 0 || !(await this.uploads.poolIsEmpty(m, pool.id))) return null;
-    const copied = await this.uploads.copyIntoPool(m, pool.id, spool.read());
+    const copied = await this.uploads.copyIntoPool(m, pool.id, spool.read(), 'staged');
     phases.mark(copied ? 'copy_into_pool' : 'copy_into_pool_refused');
     if (!copied) return null;
     return { added: spooled.rows, updated: 0, removed: 0, unchanged: 0, ...(req.replace && req.dryRun ? NOTHING_REMOVED : {}) };
+  }
+
+  /**
+   * Into a pool without MACs, a body read whole into memory is parsed while its rows are COPYed
+   * straight into `macs`, so parsing (Node) and index upkeep (PostgreSQL) overlap. The first bad
+   * line, or a MAC the primary key refuses, abandons the attempt (rolled back to its savepoint):
+   * null then, and the caller parses again to stage, check and list every bad line.
+   */
+  private async parseStraightIntoEmptyPool(
+    req: UploadRequest,
+    pool: Pool,
+    m: EntityManager,
+    chunks: Array<Buffer | string>,
+    phases: PhaseTimer,
+  ): Promise<(UploadCounts & Partial<RemovalPreview>) | null> {
+    if (!(await this.uploads.poolIsEmpty(m, pool.id))) return null;
+    const parsed = { macs: 0 };
+    const rows = Readable.from(this.poolRows(req.format, chunks, pool, parsed));
+    const copied = await this.uploads.copyIntoPool(m, pool.id, rows, 'pool').catch((err: unknown) => {
+      if (err instanceof BadLineSeen) return false;
+      throw err;
+    });
+    phases.mark(copied ? 'parse_and_copy_into_pool' : 'parse_and_copy_into_pool_abandoned');
+    if (!copied) return null;
+    refuseEmptyReplace(req, parsed.macs, 0);
+    return { added: parsed.macs, updated: 0, removed: 0, unchanged: 0, ...(req.replace && req.dryRun ? NOTHING_REMOVED : {}) };
+  }
+
+  /** The rows of `macs` of a body's MACs, in chunks of about FLUSH_CHARS; throws BadLineSeen at the first bad line. */
+  private async *poolRows(
+    format: UploadFormat,
+    chunks: Array<Buffer | string>,
+    pool: Pool,
+    parsed: { macs: number },
+  ): AsyncGenerator<string> {
+    const policy: RangePolicy = { allowUniversal: pool.allowUniversal, maxRangeSize: this.config.MACPOOL_MAX_RANGE };
+    const maxMacs = this.config.MACPOOL_MAX_UPLOAD_MACS;
+    let rows: string[] = [];
+    let chars = 0;
+    let turn = performance.now();
+    for await (const batch of this.parse(format, chunks, policy)) {
+      for (const line of batch) {
+        if (!line.ok) throw new BadLineSeen();
+        const entry = line.entry;
+        parsed.macs += rangeSize(entry);
+        if (parsed.macs > maxMacs) throw tooManyMacs(maxMacs, entry.line);
+        for (let mac = entry.first; mac <= entry.last; mac++) {
+          const row = poolRowOf(pool.id, entry, mac);
+          rows.push(row);
+          chars += row.length;
+          if (chars >= FLUSH_CHARS) {
+            yield rows.join('');
+            rows = [];
+            chars = 0;
+          }
+        }
+      }
+      if (performance.now() - turn > PARSE_SLICE_MS) {
+        await nextTurn();
+        turn = performance.now();
+      }
+    }
+    if (rows.length) yield rows.join('');
   }
 
   /**
@@ -174,7 +259,7 @@ export class UploadService {
    * bad lines are collected (the first MACPOOL_MAX_REPORTED_ERRORS, and their count). Any failure
    * here (client gone, body over a limit, unreadable JSON) ends the upload before the database.
    */
-  private async spool(req: UploadRequest, pool: Pool, spool: UploadSpool): Promise<Spooled> {
+  private async spool(format: UploadFormat, body: AsyncIterable<Buffer | string>, pool: Pool, spool: UploadSpool): Promise<Spooled> {
     const policy: RangePolicy = { allowUniversal: pool.allowUniversal, maxRangeSize: this.config.MACPOOL_MAX_RANGE };
     const maxMacs = this.config.MACPOOL_MAX_UPLOAD_MACS;
     const errors = new BoundedList<LineError>(this.config.MACPOOL_MAX_REPORTED_ERRORS);
@@ -182,7 +267,7 @@ export class UploadService {
     let macs = 0;
     let turn = performance.now();
     try {
-      for await (const batch of this.parse(req, policy)) {
+      for await (const batch of this.parse(format, body, policy)) {
         for (const parsed of batch) {
           if (!parsed.ok) {
             const { line, input, code, reason } = parsed.error;
@@ -190,13 +275,7 @@ export class UploadService {
             continue;
           }
           macs += rangeSize(parsed.entry);
-          if (macs > maxMacs) {
-            throw DomainError.unprocessable(
-              'upload_too_large',
-              `the upload holds more than ${maxMacs} MACs (MACPOOL_MAX_UPLOAD_MACS); split it`,
-              { line: parsed.entry.line },
-            );
-          }
+          if (macs > maxMacs) throw tooManyMacs(maxMacs, parsed.entry.line);
           const expanding = writer.add(parsed.entry); // a promise only for ranges: no await per line
           if (expanding) await expanding;
         }
@@ -260,21 +339,79 @@ export class UploadService {
     return { removing: free.macs, removingTotal: free.total };
   }
 
-  private parse(req: UploadRequest, policy: RangePolicy): AsyncIterable<ParsedBatch> {
+  private parse(
+    format: UploadFormat,
+    body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+    policy: RangePolicy,
+  ): AsyncIterable<ParsedBatch> {
     const maxLine = this.config.MACPOOL_MAX_LINE_LENGTH;
-    switch (req.format) {
+    switch (format) {
       case 'text':
-        return parseTextUpload(req.body, policy, maxLine);
+        return parseTextUpload(body, policy, maxLine);
       case 'csv':
-        return parseCsvUpload(req.body, policy, maxLine);
+        return parseCsvUpload(body, policy, maxLine);
       case 'json':
-        return parseJsonStream(atMostBytes(req.body, this.config.MACPOOL_JSON_UPLOAD_LIMIT), policy, maxLine);
+        return parseJsonStream(atMostBytes(body, this.config.MACPOOL_JSON_UPLOAD_LIMIT), policy, maxLine);
     }
   }
 }
 
+/** A body read ahead: its first chunks, and what is left of it (null when those are all of it). */
+interface ReadAhead {
+  chunks: Array<Buffer | string>;
+  rest: AsyncIterator<Buffer | string> | null;
+}
+
+/**
+ * Reads the body into memory up to READ_AHEAD_BYTES, as fast as the client sends it: no database
+ * work waits on the client, and a body that fits is then parsed from memory.
+ */
+async function readAhead(body: AsyncIterable<Buffer | string>): Promise<ReadAhead> {
+  const rest = body[Symbol.asyncIterator]();
+  const chunks: Array<Buffer | string> = [];
+  for (let bytes = 0; bytes <= READ_AHEAD_BYTES;) {
+    const next = await rest.next();
+    if (next.done) return { chunks, rest: null };
+    chunks.push(next.value);
+    bytes += next.value.length;
+  }
+  return { chunks, rest };
+}
+
+/** The whole body again: the chunks read ahead, then the rest (which can be read once only). */
+async function* bodyOf(body: ReadAhead): AsyncGenerator<Buffer | string> {
+  yield* body.chunks;
+  if (body.rest) for (let next = await body.rest.next(); !next.done; next = await body.rest.next()) yield next.value;
+}
+
+function refuseEmptyReplace(req: UploadRequest, macs: number, badLines: number): void {
+  if (req.replace && macs === 0 && badLines === 0 && !req.allowEmpty) {
+    throw DomainError.unprocessable(
+      'empty_replace',
+      `the upload lists no MAC: making pool ${req.pool} equal to it would remove every free MAC; ` +
+        'to do that, repeat the request with ?allowEmpty=true',
+    );
+  }
+}
+
+function tooManyMacs(maxMacs: number, line: number): DomainError {
+  return DomainError.unprocessable('upload_too_large', `the upload holds more than ${maxMacs} MACs (MACPOOL_MAX_UPLOAD_MACS); split it`, {
+    line,
+  });
+}
+
+/** Ends a straight COPY at the first bad line: the upload is then staged to list them all. */
+class BadLineSeen extends Error {
+  constructor() {
+    super('bad line');
+  }
+}
+
 /** The body, refused as too large once it passes `maxBytes`. */
-async function* atMostBytes(body: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<Buffer | string> {
+async function* atMostBytes(
+  body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  maxBytes: number,
+): AsyncGenerator<Buffer | string> {
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
