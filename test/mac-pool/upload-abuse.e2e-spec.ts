@@ -280,7 +280,8 @@ describe('mac-pool process: uploads that must not take allocation down', () => {
     const deadline = Date.now() + 150000;
     let seen = '';
     while (!seen && Date.now() < deadline) {
-      seen = (await sessions()).find((s) => s.state === 'active' && /upload_staging|^\s*(INSERT INTO|COPY) macs/i.test(s.query))?.query ?? '';
+      seen =
+        (await sessions()).find((s) => s.state === 'active' && /upload_staging|^\s*(INSERT INTO|COPY) macs/i.test(s.query))?.query ?? '';
       if (!seen) await sleep(10);
     }
     svc!.proc.kill('SIGKILL');
