@@ -209,15 +209,20 @@ async function postgresPids(databaseUrl: string): Promise<number[] | null> {
  */
 export async function cpuMeter(databaseUrl: string, servicePid?: number) {
   const pg = await postgresPids(databaseUrl);
-  const read = () => ({
-    service: servicePid ? processCpuSeconds(servicePid) : 0,
-    postgres: pg ? pg.reduce((sum, p) => sum + processCpuSeconds(p), 0) : NaN,
-    client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-  });
-  const start = read();
+  const postgresStart = new Map((pg ?? []).map((p) => [p, processCpuSeconds(p)]));
+  // A backend that ended during the phase (another pool's idle connection) took its count with it:
+  // only those alive at both ends are summed.
+  const postgresUsed = () =>
+    pg ? [...postgresStart].reduce((sum, [p, start]) => sum + Math.max(0, (processCpuSeconds(p) || start) - start), 0) : NaN;
+  const serviceStart = servicePid ? processCpuSeconds(servicePid) : 0;
+  const clientSeconds = () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+  const clientStart = clientSeconds();
   return (operations: number) => {
-    const end = read();
-    const perOp = (k: keyof typeof start) => ((end[k] - start[k]) * 1000) / operations;
-    return { service: perOp('service'), postgres: perOp('postgres'), client: perOp('client') };
+    const perOp = (seconds: number) => (seconds * 1000) / operations;
+    return {
+      service: servicePid ? perOp(processCpuSeconds(servicePid) - serviceStart) : 0,
+      postgres: perOp(postgresUsed()),
+      client: perOp(clientSeconds() - clientStart),
+    };
   };
 }
