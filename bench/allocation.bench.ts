@@ -1,6 +1,9 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import { Figure } from './figures';
-import { api, cpuMeter, createDatabase, fmt, load, reserveOverHttp, startService } from './harness';
+import { api, cpuMeter, createDatabase, fmt, freePort, load, reserveOverHttp, startService } from './harness';
 import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
 
 /**
@@ -8,6 +11,8 @@ import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocati
  * own allocation statement run over raw pg with 32 connections in the same run.
  * Targets: HTTP >= 0.8x raw throughput, p99 <= 1.3x raw p99. Also where each phase's CPU went
  * (service, PostgreSQL, load generator), per allocation: the machine's cores are shared by all three.
+ * Then the floor: the same requests answered by the least an HTTP service can be (http-floor.ts),
+ * which says how much of the gap is the HTTP hop on this machine rather than the service.
  */
 export async function benchAllocation(adminUrl: string, { allocations = 20000, concurrency = 32 } = {}): Promise<Figure[]> {
   const url = await createDatabase(adminUrl, 'bench_alloc');
@@ -43,6 +48,21 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
     const rawCpuPerOp = rawCpu(allocations);
     await pg.end();
 
+    const floor = await startFloor(url, poolId, hook);
+    let floorRun: Awaited<ReturnType<typeof load>>;
+    let floorCpuPerOp: typeof httpCpuPerOp;
+    try {
+      await load(500, concurrency, async (i) => void (await reserveOverHttp(floor.url, hook, `floorwarm-${i}`)));
+      const floorCpu = await cpuMeter(url, floor.pid);
+      floorRun = await load(allocations, concurrency, async (i) => {
+        const status = await reserveOverHttp(floor.url, hook, `floor-${i}`);
+        if (status !== 201) throw new Error(`floor allocation answered ${status}`);
+      });
+      floorCpuPerOp = floorCpu(allocations);
+    } finally {
+      await floor.stop();
+    }
+
     console.log(`pool of 1,000,000 MACs, ${allocations.toLocaleString()} allocations, ${concurrency} concurrent clients`);
     console.log(
       `HTTP (POST /v1/allocations): ${fmt(http.opsPerSecond, 0)} allocations/s, p50 ${fmt(http.p50, 2)} ms, p99 ${fmt(http.p99, 2)} ms`,
@@ -53,19 +73,55 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
     console.log(
       `ratio HTTP / raw: throughput ${fmt(http.opsPerSecond / raw.opsPerSecond, 2)}x (target >= 0.8x), p99 ${fmt(http.p99 / raw.p99, 2)}x (target <= 1.3x)`,
     );
+    console.log(
+      `floor, node:http + pg:       ${fmt(floorRun.opsPerSecond, 0)} allocations/s, p50 ${fmt(floorRun.p50, 2)} ms, p99 ${fmt(floorRun.p99, 2)} ms`,
+    );
+    console.log(
+      `ratio floor / raw: throughput ${fmt(floorRun.opsPerSecond / raw.opsPerSecond, 2)}x, p99 ${fmt(floorRun.p99 / raw.p99, 2)}x` +
+        ` (what any HTTP hop costs here); HTTP / floor: throughput ${fmt(http.opsPerSecond / floorRun.opsPerSecond, 2)}x, p99 ${fmt(http.p99 / floorRun.p99, 2)}x`,
+    );
     const cpu = (c: typeof httpCpuPerOp) =>
       `service ${fmt(c.service, 3)}, PostgreSQL ${Number.isNaN(c.postgres) ? '-' : fmt(c.postgres, 3)}, load generator ${fmt(c.client, 3)}`;
     console.log(`CPU ms per allocation, HTTP phase: ${cpu(httpCpuPerOp)}`);
     console.log(`CPU ms per allocation, raw phase:  ${cpu(rawCpuPerOp)}`);
+    console.log(`CPU ms per allocation, floor phase: ${cpu(floorCpuPerOp)} (service = the floor server)`);
     return [
       { name: 'allocation.throughput', value: http.opsPerSecond, baseline: raw.opsPerSecond, unit: '/s', target: null },
       { name: 'allocation.throughput_ratio', value: http.opsPerSecond / raw.opsPerSecond, baseline: null, unit: 'x', target: '>= 0.8' },
       { name: 'allocation.p99_ms', value: http.p99, baseline: raw.p99, unit: 'ms', target: null },
       { name: 'allocation.p99_ratio', value: http.p99 / raw.p99, baseline: null, unit: 'x', target: '<= 1.3' },
-      { name: 'allocation.service_cpu_ms', value: httpCpuPerOp.service, baseline: null, unit: 'ms', target: null },
+      {
+        name: 'allocation.floor_throughput_ratio',
+        value: floorRun.opsPerSecond / raw.opsPerSecond,
+        baseline: null,
+        unit: 'x',
+        target: null,
+      },
+      { name: 'allocation.floor_p99_ratio', value: floorRun.p99 / raw.p99, baseline: null, unit: 'x', target: null },
+      { name: 'allocation.service_cpu_ms', value: httpCpuPerOp.service, baseline: floorCpuPerOp.service, unit: 'ms', target: null },
       { name: 'allocation.postgres_cpu_ms', value: httpCpuPerOp.postgres, baseline: rawCpuPerOp.postgres, unit: 'ms', target: null },
     ];
   } finally {
     await svc.stop();
   }
+}
+
+/** http-floor.ts as its own process, answering on a free port. */
+async function startFloor(
+  databaseUrl: string,
+  poolId: number,
+  token: string,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const proc = fork(join(__dirname, 'http-floor.js'), [databaseUrl, String(port), String(poolId), token], { stdio: 'inherit' });
+  await once(proc, 'message');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: proc.pid!,
+    async stop() {
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
