@@ -221,7 +221,7 @@ peer('a real two-node cluster under the generated configuration: PostgreSQL, mac
       `  - name: ${name}
     agent: "ocf:infn:${name}"
     vip: ${vip}
-    after: [postgresql]
+    reconnectsTo: [postgresql]
     deepMonitorSeconds: 30
     params: { entry: ${installedEntry(name)}, env_file: ${dir}/${name}.env, log_file: ${dir}/${name}.log, health_url: "http://127.0.0.1:${port}/health/ready", monitor_token: ${TOKEN} }
 `;

@@ -121,7 +121,7 @@ services:
   - name: mac-pool
     agent: "ocf:infn:mac-pool"
     vip: ${MAC_VIP}
-    after: [postgresql]
+    reconnectsTo: [postgresql]
     deepMonitorSeconds: 30
     params: { entry: ${MAC_POOL_ENTRY}, env_file: ${dir}/mac-pool.env, log_file: ${dir}/mac-pool.log, health_url: "http://127.0.0.1:8080/health/ready", monitor_token: ${TOKEN} }
 `,

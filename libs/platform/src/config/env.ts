@@ -136,6 +136,15 @@ export const commonEnv = {
     secret: true,
   }),
   DB_POOL_SIZE: int({ description: 'database connections per process', default: 20, min: 1, max: 500 }),
+  // A failover starts the service alongside PostgreSQL, not after it: it must outwait the
+  // database's recovery, and give up only after the cluster's start timeout has (60 s by default).
+  DB_START_WAIT_SECONDS: int({
+    description:
+      'how long a starting service keeps trying to reach its database before giving up (keep it above the start timeout of its cluster agent)',
+    default: 120,
+    min: 0,
+    max: 3600,
+  }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, {
     description: 'log level (JSON logs on stdout)',
     default: 'info',

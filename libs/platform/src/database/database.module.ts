@@ -4,6 +4,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MixedList } from 'typeorm';
 import { DatabaseNotifications } from './database-notifications';
 
+/** How often a starting service tries its database again. */
+const START_RETRY_MS = 500;
+
 /** Injection token: the advisory-lock key the service declared (PlatformOptions.migrationLockKey). */
 export const MIGRATION_LOCK_KEY = Symbol('MIGRATION_LOCK_KEY');
 
@@ -76,9 +79,11 @@ export class DatabaseModule {
               // this, as 503 database_unavailable, instead of holding it until the client gives up.
               connectionTimeoutMillis: 5000,
             },
-            // A node may start before its database (PostgreSQL fails over too): keep retrying.
-            retryAttempts: 30,
-            retryDelay: 1000,
+            // A node may start before its database (PostgreSQL fails over too, and the cluster
+            // starts both at once): keep trying, often enough that readiness follows the
+            // database's within half a second.
+            retryAttempts: Math.ceil(((config.get<number>('DB_START_WAIT_SECONDS') ?? 120) * 1000) / START_RETRY_MS),
+            retryDelay: START_RETRY_MS,
           }),
         }),
       ],
