@@ -1,4 +1,7 @@
-import { Pool } from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client, Pool } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { Figure } from './figures';
 import { api, createDatabase, fmt, load, reserveOverHttp, startService } from './harness';
 import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
@@ -8,14 +11,49 @@ const macText = (n: number) => {
   return hex.match(/../g)!.join(':');
 };
 
+/** MACs first..first+count-1 as COPY text lines, in chunks (16M lines are 290 MB of text). */
+function* copyLines(count: number, chunk = 65536): Generator<string> {
+  for (let start = 0; start < count; start += chunk) {
+    let text = '';
+    for (let n = start; n < Math.min(count, start + chunk); n++) text += `${macText(n)}\n`;
+    yield text;
+  }
+}
+
+/** Seconds for a plain COPY of the pool's MACs into a bare table keyed by MAC: the floor of a load. */
+async function plainCopySeconds(url: string, size: number): Promise<number> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  try {
+    await pg.query('CREATE TABLE plain_copy (mac macaddr PRIMARY KEY)');
+    const t0 = performance.now();
+    await pipeline(Readable.from(copyLines(size)), pg.query(copyFrom('COPY plain_copy FROM STDIN')));
+    const seconds = (performance.now() - t0) / 1000;
+    await pg.query('DROP TABLE plain_copy');
+    return seconds;
+  } finally {
+    await pg.end();
+  }
+}
+
 /**
  * Allocation cost as the pool grows: 10k, 1M, 16M MACs. Target: < 1.5x slowdown from the
- * smallest to the largest, through HTTP and for the statement alone.
+ * smallest to the largest, through HTTP and for the statement alone. Also the load of each pool
+ * (one first-last range line) next to a plain COPY of the same MACs; target for the largest <= 3x.
  */
 export async function benchPoolSizes(adminUrl: string, sizes: number[], { allocations = 5000, concurrency = 32 } = {}): Promise<Figure[]> {
-  const rows: Array<{ size: number; httpPerSecond: number; httpP50: number; httpP99: number; sqlMeanMs: number; loadSeconds: number }> = [];
+  const rows: Array<{
+    size: number;
+    httpPerSecond: number;
+    httpP50: number;
+    httpP99: number;
+    sqlMeanMs: number;
+    loadSeconds: number;
+    copySeconds: number;
+  }> = [];
   for (const size of sizes) {
     const url = await createDatabase(adminUrl, `bench_size_${size}`);
+    const copySeconds = await plainCopySeconds(url, size);
     const svc = await startService(url);
     try {
       await api(svc.url, 'POST', '/v1/pools', { name: 'sized' });
@@ -38,10 +76,18 @@ export async function benchPoolSizes(adminUrl: string, sizes: number[], { alloca
         async (i) => void (await pg.query(RESERVE_FROM_POOL_SQL, [`sql-${i}`, null, null, null, null, 'bench', id])),
       );
       await pg.end();
-      rows.push({ size, httpPerSecond: http.opsPerSecond, httpP50: http.p50, httpP99: http.p99, sqlMeanMs: sql.mean, loadSeconds });
+      rows.push({
+        size,
+        httpPerSecond: http.opsPerSecond,
+        httpP50: http.p50,
+        httpP99: http.p99,
+        sqlMeanMs: sql.mean,
+        loadSeconds,
+        copySeconds,
+      });
       console.log(
         `pool ${size.toLocaleString().padStart(10)}: HTTP ${fmt(http.opsPerSecond, 0)} alloc/s (p50 ${fmt(http.p50, 2)} ms, p99 ${fmt(http.p99, 2)} ms); ` +
-          `statement alone ${fmt(sql.mean, 3)} ms; pool loaded in ${fmt(loadSeconds, 1)} s`,
+          `statement alone ${fmt(sql.mean, 3)} ms; pool loaded in ${fmt(loadSeconds, 1)} s (plain COPY ${fmt(copySeconds, 1)} s, ${fmt(loadSeconds / copySeconds, 2)}x)`,
       );
     } finally {
       await svc.stop();
@@ -57,5 +103,7 @@ export async function benchPoolSizes(adminUrl: string, sizes: number[], { alloca
     { name: 'sizes.http_slowdown_ratio', value: first.httpPerSecond / last.httpPerSecond, baseline: null, unit: 'x', target: '< 1.5' },
     { name: 'sizes.statement_slowdown_ratio', value: last.sqlMeanMs / first.sqlMeanMs, baseline: null, unit: 'x', target: '< 1.5' },
     ...rows.map((r) => ({ name: `sizes.http_p99_ms_${r.size}`, value: r.httpP99, baseline: null, unit: 'ms', target: null })),
+    { name: `sizes.load_seconds_${last.size}`, value: last.loadSeconds, baseline: last.copySeconds, unit: 's', target: null },
+    { name: `sizes.load_ratio_${last.size}`, value: last.loadSeconds / last.copySeconds, baseline: null, unit: 'x', target: '<= 3' },
   ];
 }
