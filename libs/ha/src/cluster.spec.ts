@@ -99,7 +99,7 @@ describe('cluster description', () => {
 
   it('names a reconnectsTo that is unknown, the service itself, or also in after', () => {
     const d = base();
-    d.services[1] = { ...d.services[1], reconnectsTo: ['db', 'api', 'ghost'] } as (typeof d.services)[1];
+    d.services[1] = { ...d.services[1], reconnectsTo: ['db', 'api', 'ghost'] } as unknown as (typeof d.services)[1];
     expect(problems(d)).toEqual([
       'services (api).reconnectsTo: db is also in after (start after it, or alongside it: not both)',
       'services (api).reconnectsTo: itself',
