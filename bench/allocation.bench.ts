@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { Figure } from './figures';
 import { api, cpuMeter, createDatabase, fmt, freePort, load, reserveOverHttp, startService } from './harness';
-import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
+import { RESERVE_FROM_POOL } from '../apps/mac-pool/src/allocations/allocation.repository';
 
 /**
  * Allocations through HTTP at 32 concurrent clients on a pool of 1,000,000, next to the service's
@@ -38,14 +38,23 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
     await load(
       500,
       concurrency,
-      async (i) => void (await pg.query(RESERVE_FROM_POOL_SQL, [`rawwarm-${i}`, null, null, null, null, 'bench', poolId])),
+      async (i) => void (await pg.query({ ...RESERVE_FROM_POOL, values: [`rawwarm-${i}`, null, null, null, null, 'bench', poolId] })),
     );
     const rawCpu = await cpuMeter(url);
     const raw = await load(allocations, concurrency, async (i) => {
-      const r = await pg.query(RESERVE_FROM_POOL_SQL, [`raw-${i}`, `vm-${i}`, 'compute:nova', 'project', 'network', 'bench', poolId]);
+      const r = await pg.query({
+        ...RESERVE_FROM_POOL,
+        values: [`raw-${i}`, `vm-${i}`, 'compute:nova', 'project', 'network', 'bench', poolId],
+      });
       if (r.rowCount !== 1) throw new Error('raw allocation found no free MAC');
     });
     const rawCpuPerOp = rawCpu(allocations);
+    // The same statement unprepared, parsed and planned on every call (how the service ran it before
+    // it prepared its hot statements): what preparing is worth to the database.
+    const unprepared = await load(allocations, concurrency, async (i) => {
+      const r = await pg.query(RESERVE_FROM_POOL.text, [`unprep-${i}`, `vm-${i}`, 'compute:nova', 'project', 'network', 'bench', poolId]);
+      if (r.rowCount !== 1) throw new Error('raw allocation found no free MAC');
+    });
     await pg.end();
 
     const floor = await startFloor(url, poolId, hook);
@@ -71,6 +80,9 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
       `raw pg, same statement:      ${fmt(raw.opsPerSecond, 0)} allocations/s, p50 ${fmt(raw.p50, 2)} ms, p99 ${fmt(raw.p99, 2)} ms`,
     );
     console.log(
+      `raw pg, unprepared:          ${fmt(unprepared.opsPerSecond, 0)} allocations/s, p50 ${fmt(unprepared.p50, 2)} ms, p99 ${fmt(unprepared.p99, 2)} ms`,
+    );
+    console.log(
       `ratio HTTP / raw: throughput ${fmt(http.opsPerSecond / raw.opsPerSecond, 2)}x (target >= 0.8x), p99 ${fmt(http.p99 / raw.p99, 2)}x (target <= 1.3x)`,
     );
     console.log(
@@ -90,6 +102,13 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
       { name: 'allocation.throughput_ratio', value: http.opsPerSecond / raw.opsPerSecond, baseline: null, unit: 'x', target: '>= 0.8' },
       { name: 'allocation.p99_ms', value: http.p99, baseline: raw.p99, unit: 'ms', target: null },
       { name: 'allocation.p99_ratio', value: http.p99 / raw.p99, baseline: null, unit: 'x', target: '<= 1.3' },
+      {
+        name: 'allocation.unprepared_raw_throughput',
+        value: unprepared.opsPerSecond,
+        baseline: raw.opsPerSecond,
+        unit: '/s',
+        target: null,
+      },
       {
         name: 'allocation.floor_throughput_ratio',
         value: floorRun.opsPerSecond / raw.opsPerSecond,

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Pool } from 'pg';
-import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
+import { RESERVE_FROM_POOL } from '../apps/mac-pool/src/allocations/allocation.repository';
 
 /**
  * The least an HTTP allocation service can do, as a process of its own: node:http, a bearer token
@@ -34,7 +34,10 @@ function main(): void {
         return answer(res, 400, { error: 'invalid_json' });
       }
       if (typeof port.portId !== 'string') return answer(res, 400, { error: 'portId required' });
-      db.query(RESERVE_FROM_POOL_SQL, [port.portId, port.deviceId, port.deviceOwner, port.projectId, port.networkId, 'bench', poolId]).then(
+      db.query({
+        ...RESERVE_FROM_POOL,
+        values: [port.portId, port.deviceId, port.deviceOwner, port.projectId, port.networkId, 'bench', poolId],
+      }).then(
         (r) => (r.rows[0] ? answer(res, 201, r.rows[0]) : answer(res, 409, { error: 'pool_exhausted' })),
         (err: Error) => answer(res, 500, { error: err.message }),
       );

@@ -4,7 +4,7 @@ import { Client, Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Figure } from './figures';
 import { api, createDatabase, fmt, load, reserveOverHttp, startService } from './harness';
-import { RESERVE_FROM_POOL_SQL } from '../apps/mac-pool/src/allocations/allocation.repository';
+import { RESERVE_FROM_POOL } from '../apps/mac-pool/src/allocations/allocation.repository';
 
 const macText = (n: number) => {
   const hex = (0x02 * 2 ** 40 + n).toString(16).padStart(12, '0');
@@ -73,7 +73,7 @@ export async function benchPoolSizes(adminUrl: string, sizes: number[], { alloca
       const sql = await load(
         2000,
         1,
-        async (i) => void (await pg.query(RESERVE_FROM_POOL_SQL, [`sql-${i}`, null, null, null, null, 'bench', id])),
+        async (i) => void (await pg.query({ ...RESERVE_FROM_POOL, values: [`sql-${i}`, null, null, null, null, 'bench', id] })),
       );
       await pg.end();
       rows.push({

@@ -2,6 +2,7 @@ export * from './config/env';
 export * from './database/database.module';
 export * from './database/database-notifications';
 export * from './database/embedded-postgres';
+export * from './database/prepared-statement';
 export * from './errors/api-error';
 export * from './errors/domain-error';
 export * from './errors/error.filter';
