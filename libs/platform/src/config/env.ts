@@ -136,6 +136,12 @@ export const commonEnv = {
     secret: true,
   }),
   DB_POOL_SIZE: int({ description: 'database connections per process', default: 20, min: 1, max: 500 }),
+  DB_IDLE_TIMEOUT_SECONDS: int({
+    description: 'how long an idle database connection is kept open (a new one costs milliseconds on the next request)',
+    default: 300,
+    min: 1,
+    max: 86400,
+  }),
   // A failover starts the service alongside PostgreSQL, not after it: it must outwait the
   // database's recovery, and give up only after the cluster's start timeout has (60 s by default).
   DB_START_WAIT_SECONDS: int({

@@ -78,6 +78,13 @@ export class DatabaseModule {
               // A database that does not answer (a host gone, not refusing) fails a request within
               // this, as 503 database_unavailable, instead of holding it until the client gives up.
               connectionTimeoutMillis: 5000,
+              // A new connection costs a backend start, authentication, a cold catalog cache and
+              // preparing the hot statements again: port creates come minutes apart in quiet hours,
+              // so idle connections are kept that long rather than pg's 10 s. TCP keepalive finds
+              // those a failover left behind (the VIP's new owner answers a probe with a reset).
+              idleTimeoutMillis: (config.get<number>('DB_IDLE_TIMEOUT_SECONDS') ?? 300) * 1000,
+              keepAlive: true,
+              keepAliveInitialDelayMillis: 10_000,
             },
             // A node may start before its database (PostgreSQL fails over too, and the cluster
             // starts both at once): keep trying, often enough that readiness follows the
