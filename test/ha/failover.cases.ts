@@ -110,8 +110,12 @@ interface AllocResult {
   maxGapMs: number;
   retries: number;
   mismatches: number;
+  /** No allocation succeeded for 2 minutes: the driver stopped instead of retrying forever. */
+  gaveUp?: boolean;
 }
 interface LoginResult {
+  /** The bridge never answered again within 2 minutes. */
+  gaveUp?: boolean;
   acs: { status: number; location: string | null; body: string; backMs: number; retries: number };
   me: { status: number; identity: any };
   handoff: { status: number; token: boolean };
@@ -221,7 +225,7 @@ peer('a real two-node cluster under the generated configuration: PostgreSQL, mac
       `  - name: ${name}
     agent: "ocf:infn:${name}"
     vip: ${vip}
-    reconnectsTo: [postgresql]
+    after: [postgresql]
     deepMonitorSeconds: 30
     params: { entry: ${installedEntry(name)}, env_file: ${dir}/${name}.env, log_file: ${dir}/${name}.log, health_url: "http://127.0.0.1:${port}/health/ready", monitor_token: ${TOKEN} }
 `;
@@ -420,10 +424,16 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     console.log(
       `failover of ${active} as seen by ${survivor}'s Pacemaker: ${timeline(readFileSync(join(run, survivor, 'log/pacemaker.log'), 'utf8'), survivor, killedAt)}`,
     );
-    return {
+    const result = {
       alloc: JSON.parse(readFileSync(allocFile, 'utf8')) as AllocResult,
       login: JSON.parse(readFileSync(loginFile, 'utf8')) as LoginResult,
     };
+    if (result.alloc.gaveUp || result.login.gaveUp)
+      throw new Error(
+        `not back through the VIPs within 2 minutes (mac-pool ${result.alloc.gaveUp ? 'no' : 'yes'}, aai-bridge ${result.login.gaveUp ? 'no' : 'yes'}):\n` +
+          cluster('on', survivor, 'crm_mon', '-1'),
+      );
+    return result;
   }
 
   it('mac-pool: keeps every acknowledged allocation and hands no MAC out twice when the active node dies', async () => {
@@ -503,6 +513,7 @@ ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     cluster('on', survivor, 'crm_resource', '--wait', '--timeout', '60');
     const status = cluster('on', survivor, 'crm_mon', '-1');
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as AllocResult;
+    expect(result.gaveUp).toBe(false);
     console.log(
       `rejoin: ${active} back in the cluster after ${rejoinSeconds.toFixed(1)} s; meanwhile ${Object.keys(result.acked).length} allocations through the VIP, longest wait ${result.maxGapMs} ms, ${result.retries} retries`,
     );

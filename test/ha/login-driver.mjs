@@ -28,6 +28,11 @@ for (;;) {
   );
   if (ready === 200) break;
   retries++;
+  if (Date.now() - goAt > 120_000) {
+    // The bridge never came back: fail the run with that, rather than hang it.
+    writeFileSync(out, JSON.stringify({ gaveUp: true, retries }));
+    process.exit(2);
+  }
   await new Promise((r) => setTimeout(r, 100));
 }
 const backMs = Date.now() - goAt;

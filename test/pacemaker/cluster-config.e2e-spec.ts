@@ -111,30 +111,6 @@ peer('controller configuration, checked with Pacemaker itself', () => {
     expect(g.precedes('svc-keystone_start_0', 'svc-mysql_start_0')).toBe(false);
   });
 
-  it('starts mac-pool and aai-bridge alongside PostgreSQL (they wait for it themselves), yet stops them before it', () => {
-    const waiting = services.filter((s) => (s as { reconnectsTo?: string[] }).reconnectsTo?.includes('postgresql')).map((s) => s.name);
-    expect(waiting).toEqual(['mac-pool', 'aai-bridge']);
-    // Everything starting in one transition (as after a failover): no start waits for PostgreSQL's.
-    const g1 = graph(join(dir, 'g1.xml'));
-    for (const s of waiting) expect([s, g1.precedes('svc-postgresql_start_0', `svc-${s}_start_0`)]).toEqual([s, false]);
-    expect(g1.precedes('svc-mysql_start_0', 'svc-keystone_start_0')).toBe(true); // strict orders still hold
-    // Stopping both in one transition: the services first, so their requests drain against a live database.
-    const stopped = (groups: string[], out: string) => {
-      const cib = join(dir, `${out}.xml`);
-      writeFileSync(cib, readFileSync(join(dir, 's1.xml')));
-      for (const g of groups)
-        execFileSync('crm_resource', ['--meta', '-r', g, '-p', 'target-role', '-v', 'Stopped'], { env: { ...process.env, CIB_file: cib } });
-      expect(simulate(['-x', cib, '-S', '-G', `${out}-graph.xml`]).status).toBe(0);
-      return graph(join(dir, `${out}-graph.xml`));
-    };
-    const all = stopped(['g-postgresql', ...waiting.map((s) => `g-${s}`)], 'stop-all');
-    for (const s of waiting) expect([s, all.precedes(`svc-${s}_stop_0`, 'svc-postgresql_stop_0')]).toEqual([s, true]);
-    // PostgreSQL stopping alone leaves them running: they reconnect when it is back.
-    const alone = stopped(['g-postgresql'], 'stop-pg');
-    expect(alone.actions.filter((a) => a.startsWith('svc-postgresql_stop_0'))).toHaveLength(1);
-    expect(alone.actions.filter((a) => waiting.some((s) => a.startsWith(`svc-${s}_stop_0`)))).toEqual([]);
-  });
-
   it('with ctrl1 failed, fences it and runs every group on ctrl2', () => {
     const fail = simulate(['-x', 's1.xml', '-S', '--node-fail', 'ctrl1', '-O', 's2.xml', '-G', 'g2.xml']);
     expect(fail.status).toBe(0);

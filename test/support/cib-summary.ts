@@ -99,10 +99,7 @@ export function summarizeCib(xml: string): CibSummary {
     if (c.tagName === 'rsc_order') {
       const kind = attr(c, 'kind') ?? (attr(c, 'score') === '0' ? 'Optional' : 'Mandatory');
       const firstAction = attr(c, 'first-action') ?? 'start';
-      const oneWay = attr(c, 'symmetrical') === 'false' ? ', one way' : '';
-      summary.orders.push(
-        `${attr(c, 'first')}:${firstAction} then ${attr(c, 'then')}:${attr(c, 'then-action') ?? firstAction} (${kind}${oneWay})`,
-      );
+      summary.orders.push(`${attr(c, 'first')}:${firstAction} then ${attr(c, 'then')}:${attr(c, 'then-action') ?? firstAction} (${kind})`);
     } else if (c.tagName === 'rsc_location') {
       const score = (attr(c, 'score') ?? '').replace(/^-inf(inity)?$/i, '-INFINITY').replace(/^\+?inf(inity)?$/i, 'INFINITY');
       summary.locations.push(`${attr(c, 'rsc')} on ${attr(c, 'node')}: ${score}`);

@@ -58,6 +58,7 @@ crm configure group g-postgresql vip-postgresql svc-postgresql
 crm configure order order-fs-then-postgresql Mandatory: fs-shared-clone g-postgresql
 crm configure primitive svc-mac-pool ocf:infn:mac-pool params env_file=/etc/mac-pool/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10
 crm configure group g-mac-pool vip-mac-pool svc-mac-pool
+crm configure order order-postgresql-then-mac-pool Mandatory: g-postgresql g-mac-pool
 crm configure primitive svc-neutron-server systemd:neutron-server op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s
 crm configure group g-neutron-server vip-neutron-server svc-neutron-server
 crm configure order order-mysql-then-neutron-server Mandatory: g-mysql g-neutron-server
@@ -70,8 +71,7 @@ crm configure order order-neutron-server-then-neutron-l3-agent Mandatory: g-neut
 crm configure order order-rabbitmq-then-neutron-l3-agent Mandatory: g-rabbitmq g-neutron-l3-agent
 crm configure primitive svc-aai-bridge ocf:infn:aai-bridge params env_file=/etc/aai-bridge/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10
 crm configure group g-aai-bridge vip-aai-bridge svc-aai-bridge
+crm configure order order-postgresql-then-aai-bridge Mandatory: g-postgresql g-aai-bridge
 crm configure order order-keystone-then-aai-bridge Mandatory: g-keystone g-aai-bridge
-crm configure order order-mac-pool-stops-before-postgresql Optional: g-mac-pool:stop g-postgresql:stop symmetrical=false
-crm configure order order-aai-bridge-stops-before-postgresql Optional: g-aai-bridge:stop g-postgresql:stop symmetrical=false
 # 6. bring the other nodes back
 crm node online ctrl2

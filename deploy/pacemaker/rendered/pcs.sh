@@ -48,6 +48,7 @@ pcs constraint order start g-rabbitmq then start g-nova-conductor
 pcs resource create svc-postgresql ocf:heartbeat:pgsql pgdata=/var/lib/openstack-shared/postgresql op start interval=0s timeout=120s op stop interval=0s timeout=120s op monitor interval=10s timeout=30s --group g-postgresql --no-default-ops
 pcs constraint order start fs-shared-clone then start g-postgresql
 pcs resource create svc-mac-pool ocf:infn:mac-pool env_file=/etc/mac-pool/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10 --group g-mac-pool --no-default-ops
+pcs constraint order start g-postgresql then start g-mac-pool
 pcs resource create svc-neutron-server systemd:neutron-server op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s --group g-neutron-server --no-default-ops
 pcs constraint order start g-mysql then start g-neutron-server
 pcs constraint order start g-rabbitmq then start g-neutron-server
@@ -57,8 +58,7 @@ pcs resource create svc-neutron-l3-agent systemd:neutron-l3-agent op start inter
 pcs constraint order start g-neutron-server then start g-neutron-l3-agent
 pcs constraint order start g-rabbitmq then start g-neutron-l3-agent
 pcs resource create svc-aai-bridge ocf:infn:aai-bridge env_file=/etc/aai-bridge/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10 --group g-aai-bridge --no-default-ops
+pcs constraint order start g-postgresql then start g-aai-bridge
 pcs constraint order start g-keystone then start g-aai-bridge
-pcs constraint order stop g-mac-pool then stop g-postgresql kind=Optional symmetrical=false id=order-mac-pool-stops-before-postgresql
-pcs constraint order stop g-aai-bridge then stop g-postgresql kind=Optional symmetrical=false id=order-aai-bridge-stops-before-postgresql
 # 6. bring the other nodes back
 pcs node unstandby ctrl2

@@ -74,36 +74,4 @@ describe('cluster description', () => {
     expect(renderPcsScript(c)).toContain('op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10');
     expect(problems(withDeep(10))).toEqual([expect.stringContaining('deepMonitorSeconds')]);
   });
-
-  it('starts a service that reconnects to its database alongside it, and stops it first, in all three renderings', () => {
-    const d = {
-      ...base(),
-      // Listed before its database: the scripts still set the database up first.
-      services: [{ name: 'api', agent: 'systemd:api', vip: '10.0.0.11', reconnectsTo: ['db'] }, base().services[0]],
-    };
-    const c = validateCluster(d);
-    expect(startOrder(c.services).map((s) => s.name)).toEqual(['db', 'api']);
-    const cib = renderCib(c);
-    expect(cib).not.toContain('then="g-api" then-action="start"');
-    expect(cib).toContain(
-      '<rsc_order id="order-api-stops-before-db" first="g-api" first-action="stop" then="g-db" then-action="stop" kind="Optional" symmetrical="false"/>',
-    );
-    const crm = renderCrmScript(c);
-    expect(crm).toContain('crm configure order order-api-stops-before-db Optional: g-api:stop g-db:stop symmetrical=false');
-    expect(crm.indexOf('crm configure group g-db')).toBeLessThan(crm.indexOf('order-api-stops-before-db'));
-    expect(renderPcsScript(c)).toContain(
-      'pcs constraint order stop g-api then stop g-db kind=Optional symmetrical=false id=order-api-stops-before-db',
-    );
-    expect(crm).not.toMatch(/order \S+ Mandatory: g-db g-api/);
-  });
-
-  it('names a reconnectsTo that is unknown, the service itself, or also in after', () => {
-    const d = base();
-    d.services[1] = { ...d.services[1], reconnectsTo: ['db', 'api', 'ghost'] } as unknown as (typeof d.services)[1];
-    expect(problems(d)).toEqual([
-      'services (api).reconnectsTo: db is also in after (start after it, or alongside it: not both)',
-      'services (api).reconnectsTo: itself',
-      'services (api).reconnectsTo: unknown service ghost',
-    ]);
-  });
 });

@@ -17,12 +17,6 @@ export interface ServiceDescription {
   params?: Record<string, string>;
   /** Services that must run (and be started) before this one. */
   after?: string[];
-  /**
-   * Services this one reaches over the network and waits for by itself (it retries until they
-   * answer, for longer than its start timeout): no start order, so after a failover it boots while
-   * they start instead of after them; when both stop at once, this one stops first.
-   */
-  reconnectsTo?: string[];
   /** Needs the shared filesystem mounted where it runs. */
   sharedStorage?: boolean;
   monitorIntervalSeconds?: number;
@@ -78,15 +72,8 @@ export function validateCluster(input: unknown): ClusterDescription {
       else if (!Number.isInteger(v) || v < 1) problems.push(`${where}.timeouts.${op}: whole seconds, at least 1`);
     }
   }
-  for (const s of services) {
+  for (const s of services)
     for (const dep of s.after ?? []) if (!names.has(dep)) problems.push(`services (${s.name}).after: unknown service ${dep}`);
-    for (const dep of s.reconnectsTo ?? []) {
-      if (!names.has(dep)) problems.push(`services (${s.name}).reconnectsTo: unknown service ${dep}`);
-      else if (dep === s.name) problems.push(`services (${s.name}).reconnectsTo: itself`);
-      else if (s.after?.includes(dep))
-        problems.push(`services (${s.name}).reconnectsTo: ${dep} is also in after (start after it, or alongside it: not both)`);
-    }
-  }
   const cycle = findCycle(services);
   if (cycle) problems.push(`services: ordering cycle ${cycle.join(' -> ')}`);
   if (problems.length) throw new ClusterError(problems);
@@ -117,17 +104,14 @@ function findCycle(services: ServiceDescription[]): string[] | null {
   return null;
 }
 
-/**
- * Services in start order (dependencies first, also those a service only reconnects to, so the
- * install scripts set up a database before its users; ties by description order).
- */
+/** Services in start order (dependencies first; ties by description order). */
 export function startOrder(services: ServiceDescription[]): ServiceDescription[] {
   const done = new Set<string>();
   const out: ServiceDescription[] = [];
   const add = (s: ServiceDescription) => {
     if (done.has(s.name)) return;
     done.add(s.name);
-    for (const d of [...(s.after ?? []), ...(s.reconnectsTo ?? [])]) add(services.find((x) => x.name === d)!);
+    for (const d of s.after ?? []) add(services.find((x) => x.name === d)!);
     out.push(s);
   };
   services.forEach(add);

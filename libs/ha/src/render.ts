@@ -70,11 +70,6 @@ function model(c: ClusterDescription) {
         ...(s.after ?? []).map((d) => ({ id: `order-${d}-then-${s.name}`, first: `g-${d}` })),
         ...(s.sharedStorage ? [{ id: `order-fs-then-${s.name}`, first: 'fs-shared-clone' }] : []),
       ],
-      // A service that waits for its database by itself starts alongside it (after a failover its
-      // boot overlaps the database's recovery), but when both stop at once (a node put in standby)
-      // it stops first, so its in-flight requests drain against a live database. Optional: a stop
-      // of the database alone does not stop it; it reconnects.
-      stopsBefore: (s.reconnectsTo ?? []).map((d) => ({ id: `order-${s.name}-stops-before-${d}`, then: `g-${d}` })),
     };
   });
   return { fencing, shared, groups };
@@ -123,12 +118,6 @@ export function renderCib(c: ClusterDescription, { nodesOnline = false } = {}): 
     ...m.groups.flatMap((g) =>
       g.orders.map(
         (o) => `<rsc_order id="${o.id}" first="${o.first}" first-action="start" then="${g.id}" then-action="start" kind="Mandatory"/>`,
-      ),
-    ),
-    ...m.groups.flatMap((g) =>
-      g.stopsBefore.map(
-        (o) =>
-          `<rsc_order id="${o.id}" first="${g.id}" first-action="stop" then="${o.then}" then-action="stop" kind="Optional" symmetrical="false"/>`,
       ),
     ),
     // A fence device never runs on the node it fences.
@@ -197,10 +186,6 @@ export function renderCrmScript(c: ClusterDescription): string {
       `crm configure group ${g.id} ${g.vip.id} ${g.primitive.id}`,
       ...g.orders.map((o) => `crm configure order ${o.id} Mandatory: ${o.first} ${g.id}`),
     ]),
-    // After every group exists: a service that starts alongside its database may come first.
-    ...m.groups.flatMap((g) =>
-      g.stopsBefore.map((o) => `crm configure order ${o.id} Optional: ${g.id}:stop ${o.then}:stop symmetrical=false`),
-    ),
     '# 6. bring the other nodes back',
     ...others.map((n) => `crm node online ${n}`),
     '',
@@ -242,9 +227,6 @@ export function renderPcsScript(c: ClusterDescription): string {
       pcsCreate(g.primitive, ['--group', g.id]),
       ...g.orders.map((o) => `pcs constraint order start ${o.first} then start ${g.id}`),
     ]),
-    ...m.groups.flatMap((g) =>
-      g.stopsBefore.map((o) => `pcs constraint order stop ${g.id} then stop ${o.then} kind=Optional symmetrical=false id=${o.id}`),
-    ),
     '# 6. bring the other nodes back',
     ...others.map((n) => `pcs node unstandby ${n}`),
     '',
@@ -259,11 +241,9 @@ export function renderRunbook(c: ClusterDescription): string {
     '',
     `Nodes: ${c.nodes.join(', ')}. Every service runs active/passive in its own group, VIP first; fencing: ${c.fencing.agent}.`,
     '',
-    '| service | VIP | agent | starts after | starts alongside, stops before |',
-    '| --- | --- | --- | --- | --- |',
-    ...order.map(
-      (s) => `| ${s.name} | ${s.vip} | ${s.agent} | ${(s.after ?? []).join(', ') || '-'} | ${(s.reconnectsTo ?? []).join(', ') || '-'} |`,
-    ),
+    '| service | VIP | agent | starts after |',
+    '| --- | --- | --- | --- |',
+    ...order.map((s) => `| ${s.name} | ${s.vip} | ${s.agent} | ${(s.after ?? []).join(', ') || '-'} |`),
     '',
     '## Install (the order of the INFN-CNAF controller design, docs/ARCHITECTURE.md)',
     '1. Build the cluster (corosync + pacemaker on every node), fencing on.',
@@ -276,8 +256,7 @@ export function renderRunbook(c: ClusterDescription): string {
     '## Operate',
     '- Where does X run: `crm_resource --locate -r g-X`. Move it: `crm_resource --move -r g-X -N node` then `--clear`.',
     '- A failed monitor restarts the service in place; after 3 failures (migration-threshold) it moves.',
-    '- A node that stops answering is fenced, then its groups start on the other node in dependency order;',
-    '  a service that waits for its database by itself (the last column above) starts alongside it.',
+    '- A node that stops answering is fenced, then its groups start on the other node in dependency order.',
     '',
   ].join('\n');
 }

@@ -142,11 +142,10 @@ export const commonEnv = {
     min: 1,
     max: 86400,
   }),
-  // A failover starts the service alongside PostgreSQL, not after it: it must outwait the
-  // database's recovery, and give up only after the cluster's start timeout has (60 s by default).
+  // A service started together with its database (compose, systemd, a human) must outwait the
+  // database's start and crash recovery rather than exit at its first refusal.
   DB_START_WAIT_SECONDS: int({
-    description:
-      'how long a starting service keeps trying to reach its database before giving up (keep it above the start timeout of its cluster agent)',
+    description: 'how long a starting service keeps trying to reach its database before giving up',
     default: 120,
     min: 0,
     max: 3600,

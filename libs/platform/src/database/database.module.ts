@@ -86,9 +86,9 @@ export class DatabaseModule {
               keepAlive: true,
               keepAliveInitialDelayMillis: 10_000,
             },
-            // A node may start before its database (PostgreSQL fails over too, and the cluster
-            // starts both at once): keep trying, often enough that readiness follows the
-            // database's within half a second.
+            // A service may start before its database answers (started together, or PostgreSQL
+            // still recovering): keep trying, often enough that readiness follows the database's
+            // within half a second.
             retryAttempts: Math.ceil(((config.get<number>('DB_START_WAIT_SECONDS') ?? 120) * 1000) / START_RETRY_MS),
             retryDelay: START_RETRY_MS,
           }),
