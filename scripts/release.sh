@@ -74,7 +74,11 @@ for service in "${services[@]}"; do
   cp -a "$repo/dist/libs" "$top/dist/"
   cp -a "$repo/dist/console/$service" "$top/dist/console/"
   find "$top/dist" \( -name '*.spec.js' -o -name '*.spec.js.map' -o -name '*.d.ts' -o -name '*.ts' -o -name '*.tsbuildinfo' \) -delete
-  cp -al "$work/deps/node_modules" "$top/node_modules"
+  # A copy, not hard links: the inodes linked from the checkout's node_modules are shared with any
+  # other release build running at the same time (CI runs two at once), whose own `cp -al` and prune
+  # change their link count and so their ctime, which tar and dpkg-deb report as "file changed as
+  # we read it" and fail on.
+  cp -a "$work/deps/node_modules" "$top/node_modules"
   node -e '
     const p = require(process.argv[1]);
     const keep = { name: process.argv[2], version: process.argv[3], private: true, description: p.description,
