@@ -143,10 +143,12 @@ export const commonEnv = {
     max: 86400,
   }),
   // A service started together with its database (compose, systemd, a human) must outwait the
-  // database's start and crash recovery rather than exit at its first refusal.
+  // database's start and crash recovery rather than exit at its first refusal. Under Pacemaker the
+  // database has started first; 30 s lets a start that can't reach it fail with its reason logged
+  // well inside the agent's 60 s start timeout.
   DB_START_WAIT_SECONDS: int({
     description: 'how long a starting service keeps trying to reach its database before giving up',
-    default: 120,
+    default: 30,
     min: 0,
     max: 3600,
   }),

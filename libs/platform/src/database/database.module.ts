@@ -89,7 +89,7 @@ export class DatabaseModule {
             // A service may start before its database answers (started together, or PostgreSQL
             // still recovering): keep trying, often enough that readiness follows the database's
             // within half a second.
-            retryAttempts: Math.ceil(((config.get<number>('DB_START_WAIT_SECONDS') ?? 120) * 1000) / START_RETRY_MS),
+            retryAttempts: Math.ceil(((config.get<number>('DB_START_WAIT_SECONDS') ?? 30) * 1000) / START_RETRY_MS),
             retryDelay: START_RETRY_MS,
           }),
         }),
