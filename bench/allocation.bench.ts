@@ -1,9 +1,6 @@
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { Figure } from './figures';
-import { api, cpuMeter, createDatabase, fmt, freePort, load, reserveOverHttp, startService } from './harness';
+import { api, cpuMeter, createDatabase, fmt, load, reserveOverHttp, startFloor, startService } from './harness';
 import { RESERVE_FROM_POOL } from '../apps/mac-pool/src/allocations/allocation.repository';
 
 /**
@@ -57,7 +54,7 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
     });
     await pg.end();
 
-    const floor = await startFloor(url, poolId, hook);
+    const floor = await startFloor('http-floor.js', (port) => [url, String(port), String(poolId), hook]);
     let floorRun: Awaited<ReturnType<typeof load>>;
     let floorCpuPerOp: typeof httpCpuPerOp;
     try {
@@ -123,24 +120,4 @@ export async function benchAllocation(adminUrl: string, { allocations = 20000, c
   } finally {
     await svc.stop();
   }
-}
-
-/** http-floor.ts as its own process, answering on a free port. */
-async function startFloor(
-  databaseUrl: string,
-  poolId: number,
-  token: string,
-): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const proc = fork(join(__dirname, 'http-floor.js'), [databaseUrl, String(port), String(poolId), token], { stdio: 'inherit' });
-  await once(proc, 'message');
-  return {
-    url: `http://127.0.0.1:${port}`,
-    pid: proc.pid!,
-    async stop() {
-      const exited = once(proc, 'exit');
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -74,6 +74,22 @@ export async function startService(databaseUrl: string, extraEnv: Record<string,
   }
   return {
     url,
+    pid: proc.pid!,
+    async stop() {
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A floor server of the benchmarks (http-floor.js, hook-floor.js) as its own process, on a free port. */
+export async function startFloor(script: string, args: (port: number) => string[]): Promise<Service> {
+  const port = await freePort();
+  const proc = fork(join(__dirname, script), args(port), { stdio: 'inherit' });
+  await once(proc, 'message');
+  return {
+    url: `http://127.0.0.1:${port}`,
     pid: proc.pid!,
     async stop() {
       const exited = once(proc, 'exit');

@@ -1,12 +1,11 @@
-import { execFile, fork } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Figure } from './figures';
-import { api, createDatabase, fmt, freePort, percentile, startService } from './harness';
+import { api, createDatabase, fmt, freePort, percentile, startFloor, startService } from './harness';
 import { NeutronApi, OpenStackHttp } from '../libs/openstack/src';
 
 const run = promisify(execFile);
@@ -26,15 +25,13 @@ export async function benchNeutron(adminUrl: string, creates = 50): Promise<Figu
   const url = await createDatabase(adminUrl, 'bench_neutron');
   const svc = await startService(url);
   const peers: Array<{ dir: string; url: string }> = [];
-  const floorPort = await freePort();
-  const floor = fork(join(__dirname, 'hook-floor.js'), [String(floorPort)], { stdio: 'inherit' });
+  const floor = await startFloor('hook-floor.js', (port) => [String(port)]);
   try {
-    await once(floor, 'message');
     await api(svc.url, 'POST', '/v1/pools', { name: 'vms' });
     await api(svc.url, 'POST', '/v1/pools/vms/macs', '02:dd:00:00:00:00-02:dd:00:00:0f:ff\n', 'text/plain');
     const token = (await api(svc.url, 'POST', '/v1/tokens', { name: 'hook', role: 'hook' })).body.token as string;
     // 0: the hook calling mac-pool, 1: no hook, 2: the hook calling the floor.
-    for (const hookUrl of [svc.url, null, `http://127.0.0.1:${floorPort}`]) {
+    for (const hookUrl of [svc.url, null, floor.url]) {
       const dir = await mkdtemp(join(tmpdir(), 'neutron-bench-'));
       const port = await freePort();
       await run(SCRIPT, ['start', dir], {
@@ -104,7 +101,7 @@ export async function benchNeutron(adminUrl: string, creates = 50): Promise<Figu
       await rm(p.dir, { recursive: true, force: true });
     }
     await svc.stop();
-    floor.kill('SIGTERM');
+    await floor.stop();
   }
 }
 

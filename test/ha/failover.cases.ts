@@ -111,7 +111,7 @@ interface AllocResult {
   retries: number;
   mismatches: number;
   /** No allocation succeeded for 2 minutes: the driver stopped instead of retrying forever. */
-  gaveUp?: boolean;
+  gaveUp: boolean;
 }
 interface LoginResult {
   /** The bridge never answered again within 2 minutes. */

@@ -68,9 +68,7 @@ describe('token revocation across two instances on one database', () => {
     // delivers asynchronously (its listening backend must be scheduled to pass it on): on a loaded
     // machine the next request can reach B first. What B owes is milliseconds, not its 5 s cache.
     expect(await call(nodes[0], token)).toBe(401);
-    const started = Date.now();
     await waitFor('node B refusing the revoked token', async () => (await call(nodes[1], token)) === 401, 1000);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(await call(nodes[1], token)).toBe(401);
   });
 

@@ -13,7 +13,8 @@ export const preparedStatement = (name: string, text: string): PreparedStatement
  * Runs a prepared statement on the transaction's connection when `m` belongs to one, else on a
  * pooled connection, as EntityManager.query() would; TypeORM's query() cannot name a statement,
  * so every call would be parsed and planned again (for the allocation statement, a fair share of
- * PostgreSQL's time per allocation). Errors are pg's own, as query() would wrap them.
+ * PostgreSQL's time per allocation). Errors are pg's own, not wrapped in TypeORM's
+ * QueryFailedError; the checks in `unique-violation.ts` and `errors/database-errors.ts` read both.
  */
 export async function queryPrepared<T = Record<string, unknown>>(
   m: EntityManager,
