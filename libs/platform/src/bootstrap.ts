@@ -5,7 +5,6 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
-import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { ConfigError, EnvSpec, EnvValues, describeEnv, loadEnv } from './config/env';
 import { EmbeddedPostgres } from './database/embedded-postgres';
@@ -14,6 +13,7 @@ import { codeForStatus, errorBody } from './errors/error.filter';
 import { jsonDepthExceededAt } from './http/input-text';
 import { NullFieldsPipe } from './http/null-fields.pipe';
 import { RequestInputGuard } from './http/request-input.guard';
+import { JsonLogger } from './logging/json-logger';
 
 export interface ServiceDefinition<S extends EnvSpec> {
   name: string;
@@ -33,8 +33,10 @@ export const MAX_JSON_DEPTH = 64;
 /** Applies what every HTTP entry point needs, also the e2e tests' app instances. */
 export function configureHttp(app: INestApplication, def: Pick<ServiceDefinition<EnvSpec>, 'name' | 'summary' | 'streamedBody'>): void {
   const express_ = app as NestExpressApplication;
-  express_.useLogger(app.get(Logger));
+  express_.useLogger(app.get(JsonLogger));
   express_.set('trust proxy', 'loopback');
+  // Express would hash every reply body for an ETag; no client of these APIs sends If-None-Match.
+  express_.set('etag', false);
   answerClientErrorsWithJson(app.getHttpServer() as Server);
   const parseJson = express.json({
     limit: JSON_BODY_LIMIT,

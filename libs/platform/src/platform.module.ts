@@ -2,7 +2,6 @@ import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule, Validati
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
 import { MixedList } from 'typeorm';
 import { AuditRepository } from './audit/audit.repository';
 import { ADMIN_TOKEN_SETTINGS, AdminTokenBootstrap, AdminTokenSettings } from './auth/admin-token.bootstrap';
@@ -18,6 +17,8 @@ import { ErrorFilter } from './errors/error.filter';
 import { HealthController } from './health/health.controller';
 import { ReadinessChecks } from './health/readiness';
 import { HousekeepingModule } from './housekeeping/housekeeping.module';
+import { JsonLogger } from './logging/json-logger';
+import { RequestLogMiddleware } from './logging/request-log.middleware';
 import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics/metrics';
 import { CreateTokensAndAuditLog1732500000000 } from './migrations/1732500000000-CreateTokensAndAuditLog';
 import { TokenRolesDeclaredByService1764500000000 } from './migrations/1764500000000-TokenRolesDeclaredByService';
@@ -65,18 +66,6 @@ export class PlatformModule implements NestModule {
           ignoreEnvFile: true,
           validate: (env) => ({ ...loadEnv(options.env, env), SERVICE_NAME: options.serviceName }),
         }),
-        LoggerModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (config: ConfigService) => ({
-            pinoHttp: {
-              level: config.get<string>('LOG_LEVEL') ?? 'info',
-              base: { service: options.serviceName },
-              redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-              autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-              customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-            },
-          }),
-        }),
         database,
         TerminusModule,
         HousekeepingModule,
@@ -89,6 +78,11 @@ export class PlatformModule implements NestModule {
           provide: options.configToken,
           inject: [ConfigService],
           useFactory: (config: ConfigService) => Object.freeze(Object.fromEntries(Object.keys(options.env).map((k) => [k, config.get(k)]))),
+        },
+        {
+          provide: JsonLogger,
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => new JsonLogger(options.serviceName, config.get<string>('LOG_LEVEL') ?? 'info'),
         },
         AdminTokenBootstrap,
         MetricsRegistry,
@@ -105,6 +99,7 @@ export class PlatformModule implements NestModule {
         },
       ],
       exports: [
+        JsonLogger,
         MetricsRegistry,
         ReadinessChecks,
         TokenRepository,
@@ -119,6 +114,6 @@ export class PlatformModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+    consumer.apply(RequestLogMiddleware, HttpMetricsMiddleware).forRoutes('*path');
   }
 }
