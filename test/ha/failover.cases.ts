@@ -242,7 +242,7 @@ services:
     vip: ${PG_VIP}
     sharedStorage: true
     timeouts: { start: 120, stop: 120, monitor: 30 }
-    params: { pgctl: ${pgbin}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log }
+    params: { pgctl: ${pgbin}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log, start_opt: "-c recovery_init_sync_method=syncfs" }
 ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     );
     execFileSync(process.execPath, [

@@ -119,7 +119,7 @@ services:
     vip: ${PG_VIP}
     sharedStorage: true
     timeouts: { start: 120, stop: 120, monitor: 30 }
-    params: { pgctl: ${pgbin}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log }
+    params: { pgctl: ${pgbin}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log, start_opt: "-c recovery_init_sync_method=syncfs" }
   - name: mac-pool
     agent: "ocf:infn:mac-pool"
     vip: ${MAC_VIP}
