@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { benchAaiBridge } from './aai-bridge.bench';
 import { benchAllocation } from './allocation.bench';
+import { benchFailover } from './failover.bench';
 import { benchFederationMetadata } from './federation-metadata.bench';
 import { Figure, summaryTable, writeFigures } from './figures';
 import { startDatabase } from './harness';
@@ -9,7 +10,7 @@ import { benchNeutron } from './neutron.bench';
 import { benchPoolSizes } from './pool-sizes.bench';
 import { benchUpload } from './upload.bench';
 
-const usage = `usage: npm run bench -- [upload|allocation|sizes|neutron|aai|rollout|metadata ...] [--lines N] [--users N] [--apply-users N] [--sizes 10000,1000000,16000000] [--idps N] [--mb N]
+const usage = `usage: npm run bench -- [upload|allocation|sizes|neutron|aai|rollout|metadata|failover ...] [--lines N] [--users N] [--apply-users N] [--sizes 10000,1000000,16000000] [--idps N] [--mb N] [--failover-runs N]
 Benchmarks print figures and ratios against baselines measured in the same run; they are not tests.`;
 
 async function main() {
@@ -20,7 +21,7 @@ async function main() {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const picked = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-  const which = picked.length ? picked : ['upload', 'allocation', 'sizes', 'neutron', 'aai', 'rollout', 'metadata'];
+  const which = picked.length ? picked : ['upload', 'allocation', 'sizes', 'neutron', 'aai', 'rollout', 'metadata', 'failover'];
   const db = await startDatabase();
   const figures: Figure[] = [];
   try {
@@ -36,6 +37,7 @@ async function main() {
         figures.push(...(await benchFederationMetadata(Number(opt('--idps') ?? 3500), Number(opt('--mb') ?? 80))));
       else if (name === 'sizes')
         figures.push(...(await benchPoolSizes(db.adminUrl, (opt('--sizes') ?? '10000,1000000,16000000').split(',').map(Number))));
+      else if (name === 'failover') figures.push(...(await benchFailover(Number(opt('--failover-runs') ?? 5))));
       else throw new Error(`unknown benchmark ${name}\n${usage}`);
     }
   } finally {
