@@ -39,8 +39,9 @@ export async function benchFailover(runs: number): Promise<Figure[]> {
       });
       const out = `${jest.stdout}${jest.stderr}`;
       if (jest.status !== 0) throw new Error(`failover run ${i} failed:\n${out.slice(-4000)}`);
-      const last = readRuns(resultFile).at(-1);
-      if (readRuns(resultFile).length !== i || !last) throw new Error(`failover run ${i} reported nothing:\n${out.slice(-4000)}`);
+      const reported = readRuns(resultFile);
+      const last = reported.at(-1);
+      if (reported.length !== i || !last) throw new Error(`failover run ${i} reported nothing:\n${out.slice(-4000)}`);
       const steps = Object.entries(last.steps).map(([event, s]) => `${event} ${fmt(s)} s`);
       console.log(`run ${i}: mac-pool back through its VIP after ${fmt(last.backSeconds)} s (Pacemaker: ${steps.join(', ')})`);
     }
