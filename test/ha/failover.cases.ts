@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildAndInstallRelease, expectedInstalls, installedEntry, InstalledRelease, runningArgv } from './installed-release';
+import { postgresqlParams } from './postgresql-resource';
 import { summarizeCib } from '../support/cib-summary';
 import { keystoneAvailable } from '../support/keystone';
 import { peerAvailable } from '../support/peers';
@@ -242,7 +243,7 @@ services:
     vip: ${PG_VIP}
     sharedStorage: true
     timeouts: { start: 120, stop: 120, monitor: 30 }
-    params: { pgctl: ${pgbin}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log, start_opt: "-c recovery_init_sync_method=syncfs" }
+    params: ${postgresqlParams(run, pgbin, PG_VIP)}
 ${service('mac-pool', MAC_VIP, 8080)}${service('aai-bridge', AAI_VIP, 8081)}`,
     );
     execFileSync(process.execPath, [

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildAndInstallRelease, expectedInstalls, installedEntry, InstalledRelease } from './installed-release';
+import { postgresqlParams } from './postgresql-resource';
 import { summarizeCib } from '../support/cib-summary';
 import { peerAvailable } from '../support/peers';
 
@@ -119,7 +120,7 @@ services:
     vip: ${PG_VIP}
     sharedStorage: true
     timeouts: { start: 120, stop: 120, monitor: 30 }
-    params: { pgctl: ${pgbin}/pg_ctl, psql: /usr/bin/psql, pgdata: ${run}/shared/pgsql, pghost: ${PG_VIP}, socketdir: /run/postgresql, logfile: ${run}/shared/postgresql.log, start_opt: "-c recovery_init_sync_method=syncfs" }
+    params: ${postgresqlParams(run, pgbin, PG_VIP)}
   - name: mac-pool
     agent: "ocf:infn:mac-pool"
     vip: ${MAC_VIP}

@@ -53,7 +53,7 @@ crm configure primitive svc-nova-conductor systemd:nova-conductor op start inter
 crm configure group g-nova-conductor vip-nova-conductor svc-nova-conductor
 crm configure order order-mysql-then-nova-conductor Mandatory: g-mysql g-nova-conductor
 crm configure order order-rabbitmq-then-nova-conductor Mandatory: g-rabbitmq g-nova-conductor
-crm configure primitive svc-postgresql ocf:heartbeat:pgsql params pgdata=/var/lib/openstack-shared/postgresql 'start_opt=-c recovery_init_sync_method=syncfs' op start interval=0s timeout=120s op stop interval=0s timeout=120s op monitor interval=10s timeout=30s
+crm configure primitive svc-postgresql ocf:heartbeat:pgsql params pgctl=/usr/lib/ocf/lib/infn/pg_ctl-wait pgdata=/var/lib/openstack-shared/postgresql 'start_opt=-c recovery_init_sync_method=syncfs' op start interval=0s timeout=120s op stop interval=0s timeout=120s op monitor interval=10s timeout=30s
 crm configure group g-postgresql vip-postgresql svc-postgresql
 crm configure order order-fs-then-postgresql Mandatory: fs-shared-clone g-postgresql
 crm configure primitive svc-mac-pool ocf:infn:mac-pool params env_file=/etc/mac-pool/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10

@@ -45,7 +45,7 @@ pcs constraint order start g-rabbitmq then start g-nova-scheduler
 pcs resource create svc-nova-conductor systemd:nova-conductor op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s --group g-nova-conductor --no-default-ops
 pcs constraint order start g-mysql then start g-nova-conductor
 pcs constraint order start g-rabbitmq then start g-nova-conductor
-pcs resource create svc-postgresql ocf:heartbeat:pgsql pgdata=/var/lib/openstack-shared/postgresql 'start_opt=-c recovery_init_sync_method=syncfs' op start interval=0s timeout=120s op stop interval=0s timeout=120s op monitor interval=10s timeout=30s --group g-postgresql --no-default-ops
+pcs resource create svc-postgresql ocf:heartbeat:pgsql pgctl=/usr/lib/ocf/lib/infn/pg_ctl-wait pgdata=/var/lib/openstack-shared/postgresql 'start_opt=-c recovery_init_sync_method=syncfs' op start interval=0s timeout=120s op stop interval=0s timeout=120s op monitor interval=10s timeout=30s --group g-postgresql --no-default-ops
 pcs constraint order start fs-shared-clone then start g-postgresql
 pcs resource create svc-mac-pool ocf:infn:mac-pool env_file=/etc/mac-pool/env op start interval=0s timeout=60s op stop interval=0s timeout=60s op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10 --group g-mac-pool --no-default-ops
 pcs constraint order start g-postgresql then start g-mac-pool
