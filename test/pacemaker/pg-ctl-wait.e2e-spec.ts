@@ -107,7 +107,7 @@ peer('pg_ctl-wait as ocf:heartbeat:pgsql pgctl', () => {
     expect(agent('monitor').status).toBe(7); // OCF_NOT_RUNNING
   });
 
-  it('reports a server that cannot start at once, where the stock pg_ctl leaves the agent polling', () => {
+  it('reports a server that cannot start at once (the agent fails its start instead of polling to the timeout)', () => {
     const bad = agent('start', { OCF_RESKEY_start_opt: '-c no_such_setting=1' });
     expect(bad.status).toBe(1); // OCF_ERR_GENERIC, well inside the 30 s bound (a timeout has no status)
     expect(bad.log).toMatch(/Can't start PostgreSQL/);

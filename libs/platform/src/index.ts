@@ -22,4 +22,3 @@ export * from './time/iso-time';
 export * from './http/null-fields.pipe';
 export * from './http/parse-id.pipe';
 export * from './health/readiness';
-export * from './logging/json-logger';
