@@ -1,5 +1,4 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
 import { createTestDatabase } from './database';
 import type { ServiceDefinition, EnvSpec } from '../../libs/platform/src';
@@ -25,10 +24,11 @@ export async function startTestApp(
   const db = await createTestDatabase();
   Object.assign(process.env, { DATABASE_URL: db.url, LOG_LEVEL: 'error', DB_POOL_SIZE: '10', ...env });
   const service = load();
-  const { configureHttp } = require('../../libs/platform/src/bootstrap') as typeof import('../../libs/platform/src/bootstrap');
-  const app = await NestFactory.create(service.appModule, { bodyParser: false, logger: false, bufferLogs: true });
-  configureHttp(app, service);
+  const { createHttpApp } = require('../../libs/platform/src/http/http-app') as typeof import('../../libs/platform/src/http/http-app');
+  const app = await createHttpApp(service, { logger: false });
   await app.init();
+  // Fastify answers only once its plugins have loaded.
+  if (service.http === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
   const http = request(app.getHttpServer());
   const admin = { Authorization: `Bearer ${adminToken}` };
   return {

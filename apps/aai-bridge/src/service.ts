@@ -9,4 +9,6 @@ export const aaiBridgeService: ServiceDefinition<typeof aaiBridgeEnv> = {
   appModule: AppModule,
   env: aaiBridgeEnv,
   dataDir: (config) => config.AAI_DATA_DIR,
+  // Its pages, redirects and cookies are written with express's response helpers; logins are not a rate.
+  http: 'express',
 };

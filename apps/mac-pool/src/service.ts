@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { ServiceDefinition } from '@app/platform';
 import { AppModule } from './app.module';
 import { macPoolEnv } from './config';
@@ -12,6 +11,8 @@ export const macPoolService: ServiceDefinition<typeof macPoolEnv> = {
   appModule: AppModule,
   env: macPoolEnv,
   dataDir: (config) => config.MACPOOL_DATA_DIR,
+  // Allocations come at a rate: Fastify's per-request cost is about a third below express's.
+  http: 'fastify',
   // Uploads are read as streams by the upload controller, JSON ones included.
-  streamedBody: (req: Request) => (req.method === 'POST' || req.method === 'PUT') && UPLOAD_PATH.test(req.path),
+  streamedBody: (req) => (req.method === 'POST' || req.method === 'PUT') && UPLOAD_PATH.test((req.url ?? '').split('?')[0]),
 };

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal, Roles } from '@app/platform';
 import { AllocationService } from './allocation.service';
 import { AllocationRequestDto, BatchAllocationDto } from './dto/allocation-request.dto';
@@ -21,7 +21,7 @@ export class AllocationController {
   async reserve(
     @Body() dto: AllocationRequestDto,
     @CurrentPrincipal() actor: Principal,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<AllocationResponseDto> {
     const { allocation, created } = await this.allocations.reserve(dto, actor);
     res.status(created ? 201 : 200);

@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { Observable, finalize } from 'rxjs';
 import { ApiError } from '@app/platform';
 import { MacPoolConfig } from '../config';
@@ -16,12 +16,15 @@ export const UPLOAD_RETRY_AFTER_SECONDS = 5;
 export class UploadSlots implements NestInterceptor {
   private inFlight = 0;
 
-  constructor(@Inject(MacPoolConfig) private readonly config: MacPoolConfig) {}
+  constructor(
+    @Inject(MacPoolConfig) private readonly config: MacPoolConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const limit = this.config.MACPOOL_MAX_CONCURRENT_UPLOADS;
     if (this.inFlight >= limit) {
-      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(UPLOAD_RETRY_AFTER_SECONDS));
+      this.adapterHost.httpAdapter.setHeader(context.switchToHttp().getResponse(), 'Retry-After', String(UPLOAD_RETRY_AFTER_SECONDS));
       throw new ApiError(
         HttpStatus.TOO_MANY_REQUESTS,
         'too_many_uploads',

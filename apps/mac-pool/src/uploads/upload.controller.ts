@@ -1,7 +1,7 @@
 import { Controller, HttpCode, HttpStatus, Param, Post, Put, Query, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { uploadFormatOf } from '@app/mac';
-import { ApiError, AuthenticatedRequest } from '@app/platform';
+import { ApiError, AuthenticatedRequest, bodyStream } from '@app/platform';
 import { UploadResultDto } from './dto/upload-result.response';
 import { UploadQuery } from './dto/upload.query';
 import { UploadSlots } from './upload-slots.interceptor';
@@ -50,7 +50,7 @@ export class UploadController {
       dryRun: query.dryRun ?? false,
       allowEmpty: query.allowEmpty ?? false,
       format,
-      body: req,
+      body: bodyStream(req),
       actor: req.principal!,
     });
   }

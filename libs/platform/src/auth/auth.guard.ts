@@ -1,6 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
 import { ADMIN_ROLE, PUBLIC_KEY, Principal, ROLES_KEY, Role } from './roles';
 import { TOKEN_CHANGES_CHANNEL } from './token-changes';
 import { TokenRepository, hashToken } from './token.repository';
@@ -16,7 +16,11 @@ import { ApiError } from '../errors/api-error';
 // how often last_used_at is written.
 const CACHE_MS = 5000;
 
-export type AuthenticatedRequest = Request & { principal?: Principal };
+/** A request as the guard leaves it, under express or Fastify alike. */
+export interface AuthenticatedRequest {
+  headers: IncomingHttpHeaders;
+  principal?: Principal;
+}
 
 /** Global guard: every route needs a bearer token unless marked @Public(). */
 @Injectable()

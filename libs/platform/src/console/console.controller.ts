@@ -1,6 +1,6 @@
-import { Controller, Get, HttpStatus, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Param, Req, Res, StreamableFile } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { ConsoleAssets } from './console-assets';
 import { Public } from '../auth/roles';
 
@@ -23,36 +23,49 @@ export const CONSOLE_CSP = [
 
 /**
  * The admin console's static files under /admin. Public: the page holds no data; every API call
- * it makes carries the bearer token the admin pasted, checked as any other request.
+ * it makes carries the bearer token the admin pasted, checked as any other request. Written against
+ * Nest's HTTP adapter, not a framework's response: the console is served by apps on either.
  */
 @ApiExcludeController()
 @Public()
 @Controller('admin')
 export class ConsoleController {
-  constructor(private readonly assets: ConsoleAssets) {}
+  constructor(
+    private readonly assets: ConsoleAssets,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   // Relative asset URLs (./assets/...) resolve under /admin/ only with the trailing slash. The
   // redirect is relative too, so it keeps any path prefix a proxy in front adds.
   @Get()
-  root(@Req() req: Request, @Res() res: Response): void {
-    if (!req.path.endsWith('/')) return res.redirect(HttpStatus.MOVED_PERMANENTLY, 'admin/');
-    void this.send('', res);
+  root(@Req() req: unknown, @Res() res: unknown): Promise<void> | void {
+    const http = this.adapterHost.httpAdapter;
+    if (!http.getRequestUrl(req).split('?')[0].endsWith('/')) return http.redirect(res, HttpStatus.MOVED_PERMANENTLY, 'admin/');
+    return this.send('', res);
   }
 
-  @Get('*path')
-  file(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.send(decodeURIComponent(req.path.replace(/^\/admin\/?/, '')), res);
+  // The built console is index.html and assets/<name>.<hash>.<ext>: two levels cover it.
+  @Get(':file')
+  file(@Param('file') file: string, @Res() res: unknown): Promise<void> {
+    return this.send(file, res);
   }
 
-  private async send(relative: string, res: Response): Promise<void> {
+  @Get('assets/:file')
+  asset(@Param('file') file: string, @Res() res: unknown): Promise<void> {
+    return this.send(`assets/${file}`, res);
+  }
+
+  private async send(relative: string, res: unknown): Promise<void> {
     const file = await this.assets.read(relative);
-    res.set({
+    const http = this.adapterHost.httpAdapter;
+    for (const [name, value] of Object.entries({
       'Content-Type': file.contentType,
       'Content-Security-Policy': CONSOLE_CSP,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    });
-    res.send(file.body);
+    }))
+      http.setHeader(res, name, value);
+    http.reply(res, new StreamableFile(file.body, { type: file.contentType, length: file.body.length }), HttpStatus.OK);
   }
 }

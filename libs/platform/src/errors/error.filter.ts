@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiError } from './api-error';
 import { isDatabaseUnavailable, isUnstorableText } from './database-errors';
 import { DomainError, DomainErrorKind } from './domain-error';
@@ -55,60 +55,65 @@ export const codeForStatus = (status: number): string => CODE_BY_STATUS[status] 
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    const { status, body } = this.render(exception);
+    const res: unknown = host.switchToHttp().getResponse();
+    const http = this.adapterHost.httpAdapter;
+    const { status, body } = renderError(exception);
     if (status === HttpStatus.SERVICE_UNAVAILABLE && body.code === 'database_unavailable') {
       this.logger.warn(`database unavailable: ${(exception as Error)?.message ?? String(exception)}`);
     } else if (status >= 500) this.logger.error({ err: exception }, 'unhandled error');
-    if (res.headersSent) {
-      res.end();
+    if (http.isHeadersSent(res)) {
+      http.end(res);
       return;
     }
-    res.status(status).json(errorBody(body.code, body.message, body.details));
+    http.reply(res, errorBody(body.code, body.message, body.details), status);
   }
+}
 
-  private render(exception: unknown): { status: number; body: { code: string; message: string; details?: unknown } } {
-    if (exception instanceof DomainError) {
-      return {
-        status: STATUS_BY_KIND[exception.kind],
-        body: { code: exception.code, message: exception.message, details: exception.details },
-      };
-    }
-    if (exception instanceof ApiError) {
-      return { status: exception.status, body: { code: exception.code, message: exception.message, details: exception.details } };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      const raw = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
-      // class-validator errors arrive as a list of messages: keep them as details.
-      const messages = Array.isArray(raw.message) ? (raw.message as string[]) : undefined;
-      const message = messages ? messages.join('; ') : typeof raw.message === 'string' ? raw.message : exception.message;
-      return {
-        status,
-        body: { code: messages ? 'validation_failed' : codeForStatus(status), message, details: messages },
-      };
-    }
-    if (isDatabaseUnavailable(exception)) {
-      return {
-        status: HttpStatus.SERVICE_UNAVAILABLE,
-        body: { code: 'database_unavailable', message: 'the database can not be reached right now; retry later' },
-      };
-    }
-    // The edge refuses such text naming the field (RequestInputGuard); this catches any other way in.
-    if (isUnstorableText(exception)) {
-      return {
-        status: HttpStatus.BAD_REQUEST,
-        body: { code: 'invalid_text', message: 'the request holds text PostgreSQL can not store (a NUL character)' },
-      };
-    }
-    // body-parser and router errors (bad JSON, too large, a malformed %-escape) carry status and type.
-    const e = exception as { status?: number; type?: string; message?: string };
-    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      const code = e.type === 'entity.parse.failed' ? 'invalid_json' : codeForStatus(e.status);
-      return { status: e.status, body: { code, message: e.message ?? 'bad request' } };
-    }
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: 'internal_error', message: 'internal error (logged)' } };
+/** An error as status and body: internals of a 5xx hidden, a database out of reach a 503. */
+export function renderError(exception: unknown): { status: number; body: { code: string; message: string; details?: unknown } } {
+  if (exception instanceof DomainError) {
+    return {
+      status: STATUS_BY_KIND[exception.kind],
+      body: { code: exception.code, message: exception.message, details: exception.details },
+    };
   }
+  if (exception instanceof ApiError) {
+    return { status: exception.status, body: { code: exception.code, message: exception.message, details: exception.details } };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const raw = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+    // class-validator errors arrive as a list of messages: keep them as details.
+    const messages = Array.isArray(raw.message) ? (raw.message as string[]) : undefined;
+    const message = messages ? messages.join('; ') : typeof raw.message === 'string' ? raw.message : exception.message;
+    return {
+      status,
+      body: { code: messages ? 'validation_failed' : codeForStatus(status), message, details: messages },
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      body: { code: 'database_unavailable', message: 'the database can not be reached right now; retry later' },
+    };
+  }
+  // The edge refuses such text naming the field (RequestInputGuard); this catches any other way in.
+  if (isUnstorableText(exception)) {
+    return {
+      status: HttpStatus.BAD_REQUEST,
+      body: { code: 'invalid_text', message: 'the request holds text PostgreSQL can not store (a NUL character)' },
+    };
+  }
+  // body-parser, router and Fastify errors (bad JSON, too large, a malformed %-escape) carry a status.
+  const e = exception as { status?: number; statusCode?: number; type?: string; message?: string };
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = e.type === 'entity.parse.failed' ? 'invalid_json' : codeForStatus(status);
+    return { status, body: { code, message: e.message ?? 'bad request' } };
+  }
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: 'internal_error', message: 'internal error (logged)' } };
 }

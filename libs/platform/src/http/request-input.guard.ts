@@ -2,7 +2,6 @@ import { CanActivate, ExecutionContext, Injectable, Type } from '@nestjs/common'
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { getMetadataStorage } from 'class-validator';
-import type { Request } from 'express';
 import { fieldPath, findTextProblem } from './input-text';
 import { ApiError } from '../errors/api-error';
 
@@ -30,7 +29,8 @@ export class RequestInputGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const req = context.switchToHttp().getRequest<Request>();
+    // Express's request and Fastify's both carry these three, parsed.
+    const req = context.switchToHttp().getRequest<{ params?: unknown; query?: unknown; body?: unknown }>();
     const query = (req.query ?? {}) as Record<string, unknown>;
     this.checkQueryNames(query, this.declaredQuery(context.getClass(), context.getHandler()));
     for (const [where, value] of [

@@ -1,5 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { JsonLogger } from './json-logger';
 
 /** Successful probes and scrapes come every few seconds: logged only when they fail. */
@@ -18,7 +18,8 @@ export class RequestLogMiddleware implements NestMiddleware {
 
   constructor(private readonly logger: JsonLogger) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  use(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: () => void): void {
+    const url = req.originalUrl ?? req.url ?? '';
     const started = performance.now();
     const id = ++this.nextId;
     const done = () => {
@@ -26,13 +27,13 @@ export class RequestLogMiddleware implements NestMiddleware {
       res.off('close', done);
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 || !res.writableFinished ? 'warn' : 'info';
-      if (level === 'info' && QUIET_PATHS.test(req.originalUrl)) return;
+      if (level === 'info' && QUIET_PATHS.test(url)) return;
       const log = this.logger.pino;
       if (!log.isLevelEnabled(level)) return;
       const ms = Math.round((performance.now() - started) * 10) / 10;
       log[level](
         {
-          req: { id, method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
+          req: { id, method: req.method, url, remoteAddress: req.socket.remoteAddress },
           res: { statusCode: status },
           responseTime: ms,
         },

@@ -1,6 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../auth/roles';
 
@@ -25,16 +25,22 @@ export class MetricsRegistry {
   }
 }
 
+/** Where the Fastify app puts the matched route's pattern on the request, for the label below. */
+export const ROUTE_PATTERN = Symbol('routePattern');
+
+/** The request as a middleware sees it: express's (route set once matched) or Node's own under Fastify. */
+type MiddlewareRequest = IncomingMessage & { route?: { path?: string }; baseUrl?: string; [ROUTE_PATTERN]?: string };
+
 /** Times every request; labels use the route pattern, not the URL, to keep cardinality bounded. */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
   constructor(private readonly metrics: MetricsRegistry) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  use(req: MiddlewareRequest, res: ServerResponse, next: () => void): void {
     const end = this.metrics.httpDuration.startTimer();
     res.once('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      end({ method: req.method, route: `${req.baseUrl ?? ''}${route}`, status: String(res.statusCode) });
+      const route = req[ROUTE_PATTERN] ?? (req.route?.path === undefined ? 'unmatched' : `${req.baseUrl ?? ''}${req.route.path}`);
+      end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();
   }
