@@ -69,6 +69,10 @@ describe('mac-pool on Fastify: the HTTP behaviour its clients had under express'
     expectErrorShape(long.body, 'pool_not_found');
   });
 
+  it("keeps Node's default limit on a request's time, which Fastify would turn off", () => {
+    expect((t.app.getHttpServer() as Server).requestTimeout).toBe(300_000);
+  });
+
   it("answers the router's own refusal of a malformed %-escape in the error shape", async () => {
     const res = parseRaw(await rawRequest(port, 'GET /v1/pools/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
     expect(res.status).toBe(400);

@@ -85,6 +85,9 @@ function configureExpress(app: NestExpressApplication, def: HttpAppDefinition): 
 async function createFastifyApp(def: HttpAppDefinition, options: NestApplicationOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     trustProxy: 'loopback',
+    // Node's default, which express kept and Fastify turns off: a client sending a request slowly
+    // can't hold a connection for ever.
+    requestTimeout: 300_000,
     clientErrorHandler: answerClientError,
     routerOptions: {
       // As express: a trailing slash names the same resource, and a path parameter may be long
