@@ -17,6 +17,12 @@ async function fileWith(name: string, content: string): Promise<string> {
 const mac = (i: number) => `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`;
 
 /** The counts the overview's table shows for a pool, by state. */
+/** The overview has a "Pool" control of its own: wait until the upload form has replaced it. */
+async function openUpload(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Upload' }).click();
+  await page.getByLabel('File (text, CSV or JSON)').waitFor();
+}
+
 async function countsShown(page: Page, pool: string): Promise<Record<string, number>> {
   const row = page.getByTestId('counts-table').locator(`tr[data-pool="${pool}"]`);
   await row.waitFor();
@@ -145,7 +151,7 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
   it('uploads a file with bad lines: every bad line listed and filterable, then the fixed file dry-runs, applies and shows on the chart', async () => {
     await t.http.post('/v1/pools').set(t.admin).send({ name: 'farm' });
     await signIn(c.page, c.url, ADMIN_TOKEN);
-    await c.page.getByRole('link', { name: 'Upload' }).click();
+    await openUpload(c.page);
     await c.page.getByLabel('Pool').selectOption('farm');
     const good = Array.from({ length: 8 }, (_, i) => mac(i + 1));
     const bad = ['02:00:00:00:01', 'zz:00:00:00:00:01', `${mac(1)} extra`];
@@ -187,7 +193,7 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
   it('a 50,000-line file: upload progress is shown, and the bad lines among them are all listed', async () => {
     await t.http.post('/v1/pools').set(t.admin).send({ name: 'big' });
     await signIn(c.page, c.url, ADMIN_TOKEN);
-    await c.page.getByRole('link', { name: 'Upload' }).click();
+    await openUpload(c.page);
     await c.page.getByLabel('Pool').selectOption('big');
     const hex = (i: number) => i.toString(16).padStart(4, '0');
     const lines = Array.from({ length: 50000 }, (_, i) => `02:00:00:01:${hex(i).slice(0, 2)}:${hex(i).slice(2)}`);
@@ -216,7 +222,7 @@ run('console: mac-pool in Chromium (real service, real PostgreSQL)', () => {
     const all = Array.from({ length: 6 }, (_, i) => `02:00:00:00:0e:0${i}`);
     await t.http.post('/v1/pools/equal/macs').set(t.admin).set('Content-Type', 'text/plain').send(all.join('\n'));
     await signIn(c.page, c.url, ADMIN_TOKEN);
-    await c.page.getByRole('link', { name: 'Upload' }).click();
+    await openUpload(c.page);
     await c.page.getByLabel('Pool').selectOption('equal');
     await c.page.getByLabel('Make equal').check();
     await c.page.getByLabel('File (text, CSV or JSON)').setInputFiles(await fileWith('keep.json', JSON.stringify(all.slice(0, 2))));

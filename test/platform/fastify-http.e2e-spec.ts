@@ -69,6 +69,13 @@ describe('mac-pool on Fastify: the HTTP behaviour its clients had under express'
     expectErrorShape(long.body, 'pool_not_found');
   });
 
+  it('reads a JSON body on GET too, as express did: a malformed one is refused on every method', async () => {
+    const get = await t.http.get('/v1/pools').set(t.admin).set('Content-Type', 'application/json').send('{"a":');
+    expect(get.status).toBe(400);
+    expectErrorShape(get.body, 'invalid_json');
+    expect((await t.http.get('/v1/pools').set(t.admin)).status).toBe(200);
+  });
+
   it("keeps Node's default limit on a request's time, which Fastify would turn off", () => {
     expect((t.app.getHttpServer() as Server).requestTimeout).toBe(300_000);
   });

@@ -118,10 +118,22 @@ async function createFastifyApp(def: HttpAppDefinition, options: NestApplication
   fastify.addContentTypeParser('*', (_req: FastifyRequest, _payload: IncomingMessage, done: (err: null) => void) => done(null));
   fastify.addHook('onRequest', (req, _reply, next) => {
     (req.raw as IncomingMessage & { [ROUTE_PATTERN]?: string })[ROUTE_PATTERN] = req.routeOptions.url || undefined;
-    next();
+    // Fastify reads no body on GET or HEAD; express read a JSON one on any method and refused a
+    // malformed one, as aai-bridge still does. Kept, so both services answer such a request alike.
+    if (!BODYLESS.has(req.method) || !hasBody(req.raw) || !JSON_TYPE.test(req.headers['content-type'] ?? '')) return next();
+    readJson(req.raw).then(
+      (body) => {
+        req.body = body;
+        next();
+      },
+      (err: unknown) => next(bodyError(err)),
+    );
   });
   return app;
 }
+
+const BODYLESS = new Set(['GET', 'HEAD']);
+const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 /** A JSON body as express.json reads one: at most 1 MiB, an empty body is {}, only objects and arrays at the top. */
 async function readJson(payload: IncomingMessage): Promise<unknown> {
