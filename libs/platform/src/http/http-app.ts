@@ -1,4 +1,4 @@
-import { IncomingMessage, STATUS_CODES, Server } from 'node:http';
+import { IncomingMessage, STATUS_CODES, Server, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { INestApplication, Logger, NestApplicationOptions, Type } from '@nestjs/common';
@@ -8,7 +8,6 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import getRawBody from 'raw-body';
 import { jsonDepthExceededAt } from './input-text';
 import { NullFieldsPipe } from './null-fields.pipe';
 import { RequestInputGuard } from './request-input.guard';
@@ -70,14 +69,7 @@ function configureExpress(app: NestExpressApplication, def: HttpAppDefinition): 
   app.set('etag', false);
   const server = app.getHttpServer() as Server;
   server.on('clientError', answerClientError);
-  const parseJson = express.json({
-    limit: JSON_BODY_LIMIT,
-    type: (req) => JSON_TYPE.test(String(req.headers['content-type'] ?? '')) && !def.streamedBody?.(req),
-    verify: (_req, _res, raw) => checkJsonDepth(raw),
-  });
-  app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
-    parseJson(req, res, (err?: unknown) => next(err === undefined ? undefined : bodyError(err))),
-  );
+  app.use(jsonBodyReader(def));
   // HTML form posts (the SAML POST binding); small, as SAML messages are.
   app.use(express.urlencoded({ extended: false, limit: '2mb' }));
 }
@@ -100,55 +92,42 @@ async function createFastifyApp(def: HttpAppDefinition, options: NestApplication
   });
   const app = await NestFactory.create<NestFastifyApplication>(def.appModule, adapter, { bufferLogs: true, ...options, bodyParser: false });
   const fastify = app.getHttpAdapter().getInstance();
-  // Fastify's own parsers would read JSON and text bodies whole, uploads included. What a parser
-  // refuses reaches the error filter through the error handler Nest gives Fastify.
+  // Fastify's own parsers would read JSON and text bodies whole, uploads included. Bodies are read
+  // in the hook below instead, on any method (Fastify reads none on GET; express did), or left
+  // unread for a handler that streams them (uploads); the parser hands on what the hook found.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    JSON_TYPE,
-    (req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => {
-      if (def.streamedBody?.(req.raw)) return done(null);
-      readJson(payload).then(
-        (body) => done(null, body),
-        (err: unknown) => done(bodyError(err)),
-      );
-    },
+  fastify.addContentTypeParser('*', (req: FastifyRequest, _payload: IncomingMessage, done: (err: null, body: unknown) => void) =>
+    done(null, (req.raw as ParsedRequest).body),
   );
-  // Any other type: the body is left unread, for a handler that streams it (uploads) to read, as
-  // express did; a handler that expects JSON then finds no body and says so.
-  fastify.addContentTypeParser('*', (_req: FastifyRequest, _payload: IncomingMessage, done: (err: null) => void) => done(null));
-  fastify.addHook('onRequest', (req, _reply, next) => {
-    (req.raw as IncomingMessage & { [ROUTE_PATTERN]?: string })[ROUTE_PATTERN] = req.routeOptions.url || undefined;
-    // Fastify reads no body on GET or HEAD; express read a JSON one on any method and refused a
-    // malformed one, as aai-bridge still does. Kept, so both services answer such a request alike.
-    if (!BODYLESS.has(req.method) || !hasBody(req.raw) || !JSON_TYPE.test(req.headers['content-type'] ?? '')) return next();
-    readJson(req.raw).then(
-      (body) => {
-        req.body = body;
-        next();
-      },
-      (err: unknown) => next(bodyError(err)),
-    );
+  const readJsonBody = jsonBodyReader(def);
+  fastify.addHook('onRequest', (req, reply, next) => {
+    const raw = req.raw as ParsedRequest;
+    raw[ROUTE_PATTERN] = req.routeOptions.url || undefined;
+    // What the reader refuses reaches the error filter through the error handler Nest gives Fastify.
+    readJsonBody(raw, reply.raw, (err) => {
+      if (err) return next(err);
+      req.body = raw.body;
+      next();
+    });
   });
   return app;
 }
 
-const BODYLESS = new Set(['GET', 'HEAD']);
-const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+type ParsedRequest = IncomingMessage & { body?: unknown; [ROUTE_PATTERN]?: string };
 
-/** A JSON body as express.json reads one: at most 1 MiB, an empty body is {}, only objects and arrays at the top. */
-async function readJson(payload: IncomingMessage): Promise<unknown> {
-  const raw = await getRawBody(payload, { limit: JSON_BODY_LIMIT, length: payload.headers['content-length'] });
-  checkJsonDepth(raw);
-  const text = raw.toString('utf8');
-  if (text.trim() === '') return {};
-  const first = text.trimStart()[0];
-  if (first !== '{' && first !== '[')
-    throw ApiError.badRequest('invalid_json', `body is not valid JSON: a JSON object or array is expected`);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw ApiError.badRequest('invalid_json', `body is not valid JSON: ${(err as Error).message}`);
-  }
+/**
+ * express's JSON body reader (body-parser), for both frameworks: one set of rules. At most 1 MiB,
+ * nesting checked before parsing, only objects and arrays at the top, an empty body is {}, any
+ * `+json` type; bodies the service streams itself are left unread; its errors named.
+ */
+function jsonBodyReader(def: HttpAppDefinition) {
+  const parse = express.json({
+    limit: JSON_BODY_LIMIT,
+    type: (req) => JSON_TYPE.test(String(req.headers['content-type'] ?? '')) && !def.streamedBody?.(req),
+    verify: (_req, _res, raw) => checkJsonDepth(raw),
+  });
+  return (req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) =>
+    parse(req, res, (err?: unknown) => next(err === undefined ? undefined : bodyError(err)));
 }
 
 function checkJsonDepth(raw: Buffer): void {
@@ -160,7 +139,7 @@ function checkJsonDepth(raw: Buffer): void {
     });
 }
 
-/** body-parser's and raw-body's errors would reach the filter as a generic 400: name them. */
+/** body-parser's errors would reach the filter as a generic 400: name them. */
 function bodyError(err: unknown): Error {
   if (err instanceof ApiError) return err;
   const e = err as { type?: string; message?: string };
