@@ -14,7 +14,7 @@ export * from './audit/audit.repository';
 export * from './metrics/metrics';
 export * from './platform.module';
 export * from './bootstrap';
-export { HttpFramework, bodyStream, createHttpApp } from './http/http-app';
+export { bodyStream } from './http/http-app';
 export * from './auth/admin-token.bootstrap';
 export * from './periodic-task';
 export * from './crypto/crypto.repository';

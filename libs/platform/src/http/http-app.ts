@@ -40,7 +40,7 @@ export function bodyStream(req: object): Readable {
 
 const JSON_BODY_LIMIT = '1mb';
 /** Deeper JSON is refused before parsing: no request body of ours nests anywhere near this. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 const JSON_TYPE = /^application\/(.+\+)?json/i;
 
 /**
